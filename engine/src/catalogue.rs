@@ -1,0 +1,405 @@
+//! Loading the catalogue: every code table, form schema, shared library script, manifest and
+//! rule script under `programs/` and `rules/`, each parsed and compiled exactly once. Every
+//! problem is collected in one pass; a catalogue with any problem is refused as a whole.
+
+use crate::diagnostics::{LoadError, LoadErrors};
+use crate::manifest::{Manifest, Portal};
+use crate::program::Program;
+use crate::rules::{self, lint, Script};
+use crate::schema::Form;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Everything loaded: programs by id, and the forms they share.
+#[derive(Debug)]
+pub struct Catalogue {
+    programs: BTreeMap<String, Arc<Program>>,
+    forms: BTreeMap<String, Arc<Form>>,
+    /// Reporting call sites of the shared library (rules/lib).
+    library_sites: Vec<lint::CallSite>,
+}
+
+/// Where the catalogue comes from.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub programs: PathBuf,
+    pub rules: PathBuf,
+}
+
+impl Sources {
+    /// `programs/` and `rules/` under `root`.
+    pub fn under(root: impl AsRef<Path>) -> Sources {
+        Sources {
+            programs: root.as_ref().join("programs"),
+            rules: root.as_ref().join("rules"),
+        }
+    }
+}
+
+struct Hashed {
+    bytes: Vec<u8>,
+}
+
+impl Catalogue {
+    pub fn programs(&self) -> impl Iterator<Item = &Arc<Program>> {
+        self.programs.values()
+    }
+
+    pub fn program(&self, id: &str) -> Option<&Arc<Program>> {
+        self.programs.get(id)
+    }
+
+    pub fn form(&self, id: &str) -> Option<&Arc<Form>> {
+        self.forms.get(id)
+    }
+
+    /// Every reporting call site, shared library included (for rule coverage).
+    pub fn call_sites(&self) -> Vec<lint::CallSite> {
+        let mut all: Vec<lint::CallSite> = self.library_sites.clone();
+        let mut seen = std::collections::HashSet::new();
+        for p in self.programs.values() {
+            for s in &p.scripts {
+                if seen.insert(s.path.clone()) {
+                    all.extend(s.sites.iter().cloned());
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
+    /// Loads everything; returns every problem found if there is any.
+    pub fn load(sources: &Sources) -> Result<Catalogue, LoadErrors> {
+        let mut errors: Vec<LoadError> = Vec::new();
+        let mut files: HashMap<PathBuf, Hashed> = HashMap::new();
+
+        // Code tables.
+        let codes_dir = sources.programs.join("codes");
+        let mut codes: BTreeMap<String, Value> = BTreeMap::new();
+        for file in list(&codes_dir, ".json", &mut errors) {
+            if let Some(v) = read_json(&file, &mut files, &mut errors) {
+                check_code_table(&file, &v, &mut errors);
+                codes.insert(stem(&file, ".json"), v);
+            }
+        }
+
+        // Form schemas.
+        let forms_dir = sources.programs.join("forms");
+        let mut forms: BTreeMap<String, Arc<Form>> = BTreeMap::new();
+        for file in list(&forms_dir, ".schema.json", &mut errors) {
+            let id = stem(&file, ".schema.json");
+            if let Some(v) = read_json(&file, &mut files, &mut errors) {
+                if let Some(form) = Form::build(&id, &file, v, &codes, &mut errors) {
+                    forms.insert(id, Arc::new(form));
+                }
+            }
+        }
+        let profile_file = forms_dir.join("profile.schema.json");
+        let profile = forms.get("profile").cloned();
+        if profile.is_none() && !files.contains_key(&profile_file) {
+            errors.push(LoadError::in_file(&profile_file, "the person profile schema is missing"));
+        }
+        if let Some(profile) = &profile {
+            for form in forms.values() {
+                for (path, profile_path) in &form.profile_fields {
+                    if profile.field(profile_path).is_none() {
+                        errors.push(LoadError::in_file(
+                            &form.file,
+                            format!("field `{path}` is filled from profile field `{profile_path}`, which the profile does not have"),
+                        ));
+                    }
+                }
+            }
+        }
+
+        // Shared library: each rules/lib/<name>.rhai is module <name>.
+        let mut engine = rules::new_engine();
+        let mut library_sites = Vec::new();
+        let lib_dir = sources.rules.join("lib");
+        let mut lib_files = Vec::new();
+        for file in list(&lib_dir, ".rhai", &mut errors) {
+            let Some(src) = read_text(&file, &mut files, &mut errors) else { continue };
+            let module = stem(&file, ".rhai");
+            let name = format!("lib/{module}.rhai");
+            match rules::load_library(&mut engine, &module, &name, &file, &src) {
+                Ok(ast) => library_sites.extend(lint::call_sites(&name, &ast)),
+                Err(e) => errors.push(e),
+            }
+            lib_files.push(file);
+        }
+        let engine = Arc::new(engine);
+
+        // Manifests.
+        let manifest_schema_file = sources.programs.join("manifest.schema.json");
+        let manifest_validator = read_json(&manifest_schema_file, &mut files, &mut errors).and_then(|s| {
+            match jsonschema::draft202012::options().should_validate_formats(true).build(&s) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.push(LoadError::in_file(&manifest_schema_file, format!("not a valid JSON Schema: {e}")));
+                    None
+                }
+            }
+        });
+        let mut manifests: Vec<(PathBuf, Manifest)> = Vec::new();
+        for file in list(&sources.programs, ".json", &mut errors) {
+            if file == manifest_schema_file {
+                continue;
+            }
+            let Some(v) = read_json(&file, &mut files, &mut errors) else { continue };
+            if let Some(validator) = &manifest_validator {
+                let before = errors.len();
+                for e in validator.iter_errors(&v) {
+                    errors.push(LoadError::at_pointer(&file, e.instance_path().as_str().to_string(), e.to_string()));
+                }
+                if errors.len() > before {
+                    continue;
+                }
+            }
+            match serde_json::from_value::<Manifest>(v) {
+                Ok(m) => {
+                    check_manifest(&file, &m, &forms, &mut errors);
+                    manifests.push((file, m));
+                }
+                Err(e) => errors.push(LoadError::in_file(&file, e.to_string())),
+            }
+        }
+        let ids: Vec<String> = manifests.iter().map(|(_, m)| m.id.clone()).collect();
+
+        // Rule scripts, each compiled once however many programs use it.
+        let mut scripts: BTreeMap<String, Option<Arc<Script>>> = BTreeMap::new();
+        let mut programs = BTreeMap::new();
+        for (file, manifest) in manifests {
+            let mut program_scripts = Vec::new();
+            for (i, name) in manifest.rules.iter().enumerate() {
+                let path = sources.rules.join(name);
+                let script = scripts.entry(name.clone()).or_insert_with(|| {
+                    if !path.is_file() {
+                        return None;
+                    }
+                    let src = read_text(&path, &mut files, &mut errors)?;
+                    match rules::compile(&engine, name, &path, &src) {
+                        Ok(ast) => Some(Arc::new(Script {
+                            path: name.clone(),
+                            sites: lint::call_sites(name, &ast),
+                            ast,
+                        })),
+                        Err(e) => {
+                            errors.push(e);
+                            None
+                        }
+                    }
+                });
+                if !path.is_file() {
+                    errors.push(LoadError::at_pointer(
+                        &file,
+                        format!("/rules/{i}"),
+                        format!("rule script `{}` does not exist", path.display()),
+                    ));
+                }
+                if let Some(s) = script {
+                    program_scripts.push(s.clone());
+                }
+            }
+            let Some(profile) = profile.clone() else { continue };
+            let program_forms: Vec<Arc<Form>> =
+                manifest.forms.iter().filter_map(|u| forms.get(&u.form).cloned()).collect();
+            if program_forms.len() != manifest.forms.len() || program_scripts.len() != manifest.rules.len() {
+                continue; // already reported
+            }
+            let ctx = lint::Context {
+                manifest: &manifest,
+                forms: &forms,
+                profile: &profile,
+                programs: &ids,
+            };
+            for s in &program_scripts {
+                lint::check(&ctx, &sources.rules.join(&s.path), &s.ast, &mut errors);
+            }
+            // The version covers every file whose content can change a decision.
+            let mut used: Vec<&PathBuf> = vec![&file, &profile.file];
+            used.extend(program_forms.iter().map(|f| &f.file));
+            let script_paths: Vec<PathBuf> = manifest.rules.iter().map(|r| sources.rules.join(r)).collect();
+            used.extend(script_paths.iter());
+            used.extend(lib_files.iter());
+            let code_files: Vec<PathBuf> = list(&codes_dir, ".json", &mut Vec::new());
+            used.extend(code_files.iter());
+            let version = version_of(&used, &files);
+            let id = manifest.id.clone();
+            programs.insert(
+                id,
+                Arc::new(Program {
+                    manifest,
+                    file,
+                    forms: program_forms,
+                    profile,
+                    scripts: program_scripts,
+                    rhai: engine.clone(),
+                    version,
+                }),
+            );
+        }
+
+        if errors.is_empty() {
+            Ok(Catalogue {
+                programs,
+                forms,
+                library_sites,
+            })
+        } else {
+            Err(LoadErrors(errors))
+        }
+    }
+}
+
+fn stem(file: &Path, suffix: &str) -> String {
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.strip_suffix(suffix).unwrap_or(name).to_string()
+}
+
+/// Files in `dir` ending with `suffix`, sorted. A missing folder is an error.
+fn list(dir: &Path, suffix: &str, errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(LoadError::in_file(dir, format!("cannot read folder: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
+        .collect();
+    out.sort();
+    out
+}
+
+fn read_text(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec<LoadError>) -> Option<String> {
+    match fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes.clone()) {
+            Ok(s) => {
+                files.insert(file.to_path_buf(), Hashed { bytes });
+                Some(s)
+            }
+            Err(e) => {
+                errors.push(LoadError::in_file(file, format!("not UTF-8 text: {e}")));
+                None
+            }
+        },
+        Err(e) => {
+            errors.push(LoadError::in_file(file, format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
+fn read_json(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec<LoadError>) -> Option<Value> {
+    let text = read_text(file, files, errors)?;
+    match serde_json::from_str(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(LoadError::at_line(file, e.line(), e.column(), format!("bad JSON: {e}")));
+            None
+        }
+    }
+}
+
+fn check_code_table(file: &Path, v: &Value, errors: &mut Vec<LoadError>) {
+    let Some(items) = v.as_array() else {
+        errors.push(LoadError::at_pointer(file, "", "a code table is a list of {const, title, x-title-fr}"));
+        return;
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let ok = item.get("const").is_some_and(|c| c.is_string())
+            && item.get("title").is_some_and(|c| c.is_string())
+            && item.get("x-title-fr").is_some_and(|c| c.is_string());
+        if !ok {
+            errors.push(LoadError::at_pointer(
+                file,
+                format!("/{i}"),
+                "each code needs a string `const`, `title` (English) and `x-title-fr` (French)",
+            ));
+        } else if !seen.insert(item["const"].as_str().unwrap_or_default().to_string()) {
+            errors.push(LoadError::at_pointer(file, format!("/{i}/const"), format!("duplicate code {}", item["const"])));
+        }
+    }
+}
+
+fn check_manifest(file: &Path, m: &Manifest, forms: &BTreeMap<String, Arc<Form>>, errors: &mut Vec<LoadError>) {
+    let mut err = |p: String, msg: String| errors.push(LoadError::at_pointer(file, p, msg));
+    if stem(file, ".json") != m.id {
+        err("/id".into(), format!("the id `{}` must match the file name `{}`", m.id, stem(file, ".json")));
+    }
+    if let Some(to) = m.effective.to {
+        if to < m.effective.from {
+            err("/effective/to".into(), format!("ends ({to}) before it starts ({})", m.effective.from));
+        }
+    }
+    let expected = match m.portal {
+        Portal::Pr => Some("pr."),
+        Portal::Apr => Some("apr."),
+        Portal::Paper => None,
+    };
+    if let Some(prefix) = expected {
+        if !m.id.starts_with(prefix) {
+            err("/id".into(), format!("a program on the {prefix:?} portal must have an id starting with `{prefix}`"));
+        }
+    }
+    if m.portal == Portal::Paper && m.paper_instructions.is_none() {
+        err("/paper_instructions".into(), "a paper program needs paper_instructions".into());
+    }
+    for (i, f) in m.forms.iter().enumerate() {
+        if !forms.contains_key(&f.form) {
+            err(
+                format!("/forms/{i}/form"),
+                format!("unknown form `{}`: there is no programs/forms/{}.schema.json", f.form, f.form),
+            );
+        }
+    }
+    let dupes = |codes: Vec<&str>, what: &str, err: &mut dyn FnMut(String, String)| {
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in codes.iter().enumerate() {
+            if !seen.insert(*c) {
+                err(format!("/{what}/{i}"), format!("`{c}` appears twice in {what}"));
+            }
+        }
+    };
+    dupes(m.forms.iter().map(|f| f.form.as_str()).collect(), "forms", &mut err);
+    dupes(m.documents.iter().map(|d| d.code.as_str()).collect(), "documents", &mut err);
+    dupes(m.fees.iter().map(|d| d.code.as_str()).collect(), "fees", &mut err);
+    dupes(m.signatures.iter().map(|d| d.what.as_str()).collect(), "signatures", &mut err);
+    for (i, fee) in m.fees.iter().enumerate() {
+        for (j, pair) in fee.amounts.windows(2).enumerate() {
+            if pair[1].from <= pair[0].from {
+                err(
+                    format!("/fees/{i}/amounts/{}/from", j + 1),
+                    format!("amounts must be in date order: {} is not after {}", pair[1].from, pair[0].from),
+                );
+            }
+        }
+    }
+}
+
+fn version_of(used: &[&PathBuf], files: &HashMap<PathBuf, Hashed>) -> String {
+    let mut sorted: Vec<&&PathBuf> = used.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut h = Sha256::new();
+    for p in sorted {
+        if let Some(f) = files.get(*p) {
+            // Names relative to nothing in particular: only the file name and content matter.
+            h.update(p.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+            h.update([0]);
+            h.update(&f.bytes);
+            h.update([0]);
+        }
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}

@@ -1,0 +1,384 @@
+//! `decide`: a pure function of (program version, application, as-of date, cap state).
+
+use crate::application::{fill_from_profile, get_path, is_empty, Application};
+use crate::date::Date;
+use crate::decision::*;
+use crate::manifest::{FilledBy, Portal, Requirement, SignedBy};
+use crate::program::Program;
+use crate::rules::{self, Reports, Run, ScriptError};
+use crate::schema::Form;
+use crate::text::Text;
+use crate::validate::validate_form;
+use serde_json::Value;
+use std::cell::RefCell;
+
+/// How many applications the program's cap has already counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CapState {
+    pub used: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecideError {
+    /// The document is not an application at all (no people, wrong shape).
+    BadApplication(String),
+    /// A rule script failed; the message names the script and line.
+    Script(ScriptError),
+}
+
+impl std::fmt::Display for DecideError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecideError::BadApplication(m) => write!(f, "not an application: {m}"),
+            DecideError::Script(e) => write!(f, "a rule failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+/// Decides one application.
+pub fn decide(program: &Program, application: &Value, as_of: Date, cap: CapState) -> Result<Decision, DecideError> {
+    check_shape(application)?;
+    let filled;
+    let doc = if needs_fill(program, application) {
+        let mut copy = application.clone();
+        fill_from_profile(&mut copy, program);
+        filled = copy;
+        &filled
+    } else {
+        application
+    };
+    let app = Application::new(doc);
+    let m = &program.manifest;
+    let mut d = Decision {
+        program: m.id.clone(),
+        program_version: program.version.clone(),
+        as_of,
+        outcome: Outcome::Accepted,
+        reason: None,
+        explanation: None,
+        missing: Vec::new(),
+        ineligible: Vec::new(),
+        paper_instructions: Vec::new(),
+        fees: Fees {
+            items: Vec::new(),
+            total: Money(0),
+        },
+        documents: Vec::new(),
+        create: Vec::new(),
+        warnings: Vec::new(),
+        trace: Vec::new(),
+    };
+
+    if !m.effective.contains(as_of) {
+        d.outcome = Outcome::Returned;
+        d.reason = Some(Reason::Closed);
+        let to = m.effective.to.map(|t| t.to_string());
+        d.explanation = Some(match to {
+            Some(to) => Text::new(
+                format!("{} accepts applications from {} to {to} only.", m.title.en, m.effective.from),
+                format!("{} accepte les demandes du {} au {to} seulement.", m.title.fr, m.effective.from),
+            ),
+            None => Text::new(
+                format!("{} accepts applications from {} only.", m.title.en, m.effective.from),
+                format!("{} accepte les demandes à partir du {} seulement.", m.title.fr, m.effective.from),
+            ),
+        });
+        return Ok(d);
+    }
+
+    let run = Run {
+        program,
+        app,
+        as_of,
+        reports: RefCell::new(Reports::default()),
+    };
+    rules::run_scripts(&program.rhai, program.scripts(), &run).map_err(DecideError::Script)?;
+    let reports = run.reports.into_inner();
+
+    let paper = m.portal == Portal::Paper || !reports.paper_only.is_empty();
+    if !paper {
+        check_people(program, app, as_of, &reports, &mut d.missing);
+        check_documents(program, app, &reports, &mut d);
+        check_signatures(program, app, as_of, &mut d.missing);
+    }
+    for r in &reports.incomplete {
+        let (person, path, message) = &r.item;
+        let key = format!("people[{person}].{path}");
+        if !d.missing.iter().any(|x| x.key == key) {
+            d.missing.push(Missing {
+                key,
+                person: Some(*person),
+                code: message.code.clone(),
+                message: message.text.clone(),
+                by: Origin::Rule(r.source.clone()),
+            });
+        }
+    }
+    let note = |r: &rules::Reported<rules::Message>| Note {
+        code: r.item.code.clone(),
+        message: r.item.text.clone(),
+        by: Origin::Rule(r.source.clone()),
+    };
+    d.ineligible = reports.ineligible.iter().map(note).collect();
+    d.warnings = reports.warnings.iter().map(note).collect();
+    if let (Portal::Paper, Some(text)) = (m.portal, &m.paper_instructions) {
+        d.paper_instructions.push(Note {
+            code: None,
+            message: text.clone(),
+            by: Origin::Manifest {
+                manifest: m.id.clone(),
+                entry: "paper_instructions".into(),
+            },
+        });
+    }
+    d.paper_instructions.extend(reports.paper_only.iter().map(note));
+    d.fees = fees(program, &reports);
+    d.trace = reports
+        .trace
+        .iter()
+        .map(|r| TraceStep {
+            call: r.item.clone(),
+            script: r.source.script.clone(),
+            line: r.source.line,
+        })
+        .collect();
+
+    if paper {
+        d.outcome = Outcome::PaperOnly;
+        d.explanation = Some(Text::new(
+            "This application cannot be made online: apply on paper as instructed.",
+            "Cette demande ne peut pas être présentée en ligne : présentez-la sur papier selon les instructions.",
+        ));
+        d.missing.clear();
+    } else if !d.missing.is_empty() {
+        d.outcome = Outcome::Returned;
+        d.reason = Some(Reason::Incomplete);
+        let n = d.missing.len();
+        d.explanation = Some(Text::new(
+            format!("The application is incomplete: {n} item(s) are missing or need correcting."),
+            format!("La demande est incomplète : {n} élément(s) manquent ou doivent être corrigés."),
+        ));
+    } else if !d.ineligible.is_empty() {
+        d.outcome = Outcome::Returned;
+        d.reason = Some(Reason::Ineligible);
+        let join = |lang| d.ineligible.iter().map(|n| n.message.get(lang).to_string()).collect::<Vec<_>>().join(" ");
+        d.explanation = Some(Text::new(
+            format!("The client is not eligible: {}", join(crate::text::Lang::En)),
+            format!("Le client n'est pas admissible : {}", join(crate::text::Lang::Fr)),
+        ));
+    } else if let Some(c) = m.cap.as_ref().filter(|c| cap.used >= c.limit) {
+        d.outcome = Outcome::Returned;
+        d.reason = Some(Reason::CapReached);
+        d.explanation = Some(Text::new(
+            format!("The number of applications accepted is limited and has been reached: {} ({}).", c.title.en, c.limit),
+            format!("Le nombre de demandes acceptées est limité et a été atteint : {} ({}).", c.title.fr, c.limit),
+        ));
+    }
+    if d.outcome == Outcome::Accepted {
+        d.create = reports
+            .create
+            .iter()
+            .map(|r| Creation {
+                program: r.item.clone(),
+                by: Origin::Rule(r.source.clone()),
+            })
+            .collect();
+    }
+    Ok(d)
+}
+
+fn check_shape(doc: &Value) -> Result<(), DecideError> {
+    let people = doc
+        .get("people")
+        .and_then(Value::as_array)
+        .ok_or_else(|| DecideError::BadApplication("it needs a `people` list; people[0] is the principal applicant".into()))?;
+    if people.is_empty() {
+        return Err(DecideError::BadApplication("`people` is empty: people[0] is the principal applicant".into()));
+    }
+    for (i, p) in people.iter().enumerate() {
+        if !p.is_object() {
+            return Err(DecideError::BadApplication(format!("people[{i}] is not an object")));
+        }
+    }
+    Ok(())
+}
+
+/// True when some form's `x-profile` field differs from the profile (then a filled copy is made).
+fn needs_fill(program: &Program, doc: &Value) -> bool {
+    let people = doc.get("people").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    people.iter().any(|person| {
+        program.forms().any(|form| {
+            let Some(values) = person.get(&form.id) else { return false };
+            form.profile_fields.iter().any(|(form_path, profile_path)| {
+                let from = person.get("profile").and_then(|p| get_path(p, profile_path)).filter(|v| !is_empty(v));
+                let at = get_path(values, form_path).filter(|v| !is_empty(v));
+                from != at
+            })
+        })
+    })
+}
+
+fn person_name(app: Application<'_>, i: usize) -> String {
+    let get = |p| app.value(i, p).and_then(Value::as_str).unwrap_or("").trim().to_string();
+    let name = format!("{} {}", get("profile.identity.given_names"), get("profile.identity.family_name"));
+    let name = name.trim();
+    if name.is_empty() {
+        format!("person {}", i + 1)
+    } else {
+        name.to_string()
+    }
+}
+
+/// Does person `i` have to fill this form?
+fn must_fill(app: Application<'_>, i: usize, as_of: Date, by: FilledBy) -> bool {
+    match by {
+        FilledBy::Principal => i == 0,
+        FilledBy::Adults => i == 0 || app.age(i, as_of).is_some_and(|a| a >= 18),
+        FilledBy::Dependants => i > 0,
+        FilledBy::Everyone => true,
+    }
+}
+
+fn check_people(program: &Program, app: Application<'_>, as_of: Date, reports: &Reports, missing: &mut Vec<Missing>) {
+    for (i, person) in app.people().iter().enumerate() {
+        let profile = person.get("profile").unwrap_or(&Value::Null);
+        push_form_issues(program.profile(), profile, i, "profile", missing);
+        for (form, by, required) in program.form_uses() {
+            let asked = reports.forms.iter().find(|r| r.item.0 == i && r.item.1 == form.id);
+            let needed = must_fill(app, i, as_of, by) && (required || asked.is_some());
+            if !needed {
+                continue;
+            }
+            match person.get(&form.id) {
+                Some(values) if !values.is_null() => push_form_issues(form, values, i, &form.id, missing),
+                _ => missing.push(Missing {
+                    key: format!("people[{i}].{}", form.id),
+                    person: Some(i),
+                    code: None,
+                    message: Text::new(
+                        format!("{} must be filled in for {}", form.title.en, person_name(app, i)),
+                        format!("Le formulaire {} doit être rempli pour {}", form.title.fr, person_name(app, i)),
+                    ),
+                    by: match asked {
+                        Some(r) => Origin::Rule(r.source.clone()),
+                        None => Origin::Manifest {
+                            manifest: program.id().to_string(),
+                            entry: format!("forms/{}", form.id),
+                        },
+                    },
+                }),
+            }
+        }
+    }
+}
+
+fn push_form_issues(form: &Form, values: &Value, person: usize, prefix: &str, missing: &mut Vec<Missing>) {
+    for issue in validate_form(form, values) {
+        let key = if issue.path.is_empty() {
+            format!("people[{person}].{prefix}")
+        } else {
+            format!("people[{person}].{prefix}.{}", issue.path)
+        };
+        missing.push(Missing {
+            key,
+            person: Some(person),
+            code: None,
+            message: issue.message,
+            by: Origin::Schema {
+                form: form.id.clone(),
+                keyword: issue.keyword,
+            },
+        });
+    }
+}
+
+fn check_documents(program: &Program, app: Application<'_>, reports: &Reports, d: &mut Decision) {
+    let m = &program.manifest;
+    for item in &m.documents {
+        let by_rule = reports.documents.iter().find(|r| r.item == item.code);
+        let required = item.required == Requirement::Always || by_rule.is_some();
+        if !required {
+            continue;
+        }
+        let by = match by_rule {
+            Some(r) if item.required != Requirement::Always => Origin::Rule(r.source.clone()),
+            _ => Origin::Manifest {
+                manifest: m.id.clone(),
+                entry: format!("documents/{}", item.code),
+            },
+        };
+        let provided = app.has_document(&item.code);
+        if !provided {
+            d.missing.push(Missing {
+                key: format!("documents.{}", item.code),
+                person: None,
+                code: None,
+                message: Text::new(
+                    format!("Upload the document: {}", item.title.en),
+                    format!("Téléversez le document : {}", item.title.fr),
+                ),
+                by: by.clone(),
+            });
+        }
+        d.documents.push(DocumentLine {
+            code: item.code.clone(),
+            title: item.title.clone(),
+            provided,
+            by,
+        });
+    }
+}
+
+fn check_signatures(program: &Program, app: Application<'_>, as_of: Date, missing: &mut Vec<Missing>) {
+    let m = &program.manifest;
+    for s in &m.signatures {
+        for i in 0..app.people().len() {
+            let needed = match s.by {
+                SignedBy::Principal => i == 0,
+                SignedBy::Adults => must_fill(app, i, as_of, FilledBy::Adults),
+            };
+            if needed && app.signature(i, &s.what).is_none() {
+                missing.push(Missing {
+                    key: format!("signatures.{}.people[{i}]", s.what),
+                    person: Some(i),
+                    code: None,
+                    message: Text::new(
+                        format!("{} must sign: {}", person_name(app, i), s.title.en),
+                        format!("{} doit signer : {}", person_name(app, i), s.title.fr),
+                    ),
+                    by: Origin::Manifest {
+                        manifest: m.id.clone(),
+                        entry: format!("signatures/{}", s.what),
+                    },
+                });
+            }
+        }
+    }
+}
+
+fn fees(program: &Program, reports: &Reports) -> Fees {
+    let m = &program.manifest;
+    let items: Vec<FeeLine> = reports
+        .fees
+        .iter()
+        .map(|r| {
+            let (person, code, cents) = &r.item;
+            let title = m.fees.iter().find(|f| &f.code == code).map(|f| f.title.clone()).unwrap_or_default();
+            let waiver = reports.waivers.iter().find(|w| &w.item.0 == code);
+            FeeLine {
+                code: code.clone(),
+                title,
+                person: *person,
+                amount: Money(if waiver.is_some() { 0 } else { *cents }),
+                waived: waiver.map(|w| w.item.1.text.clone()),
+                waived_by: waiver.map(|w| Origin::Rule(w.source.clone())),
+                charged: Money(*cents),
+                by: Origin::Rule(r.source.clone()),
+            }
+        })
+        .collect();
+    let total = Money(items.iter().map(|l| l.amount.0).sum());
+    Fees { items, total }
+}

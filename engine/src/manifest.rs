@@ -1,0 +1,172 @@
+//! The program manifest: what a program is, which forms, documents, signatures and fees it
+//! has, and which rule scripts decide it. Checked against `programs/manifest.schema.json`
+//! before it is read, so the structs here can trust their input's shape.
+
+use crate::date::Date;
+use crate::text::Text;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    #[serde(rename = "$schema", default, skip_serializing)]
+    pub schema: Option<String>,
+    pub id: String,
+    pub version: String,
+    pub title: Text,
+    pub portal: Portal,
+    #[serde(default)]
+    pub guide: Option<String>,
+    pub effective: Window,
+    #[serde(default)]
+    pub forms: Vec<FormUse>,
+    #[serde(default)]
+    pub documents: Vec<DocumentItem>,
+    #[serde(default)]
+    pub signatures: Vec<SignatureItem>,
+    #[serde(default)]
+    pub fees: Vec<FeeItem>,
+    #[serde(default)]
+    pub cap: Option<Cap>,
+    #[serde(default)]
+    pub periods: BTreeMap<String, Period>,
+    #[serde(default)]
+    pub messages: BTreeMap<String, Text>,
+    #[serde(default)]
+    pub paper_instructions: Option<Text>,
+    #[serde(default)]
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub assumptions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Portal {
+    Pr,
+    Apr,
+    Paper,
+}
+
+/// A closed date range; `to: None` means open-ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub from: Date,
+    #[serde(default)]
+    pub to: Option<Date>,
+}
+
+impl Window {
+    pub fn contains(&self, day: Date) -> bool {
+        day >= self.from && self.to.is_none_or(|to| day <= to)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilledBy {
+    /// The principal applicant only.
+    Principal,
+    /// The principal applicant and each family member 18 or older.
+    Adults,
+    /// Each person other than the principal applicant.
+    Dependants,
+    Everyone,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormUse {
+    pub form: String,
+    pub filled_by: FilledBy,
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    Always,
+    Optional,
+    WhenRulesSay,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentItem {
+    pub code: String,
+    pub title: Text,
+    pub required: Requirement,
+    #[serde(default)]
+    pub help: Option<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignedBy {
+    Principal,
+    Adults,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureItem {
+    pub what: String,
+    pub title: Text,
+    pub by: SignedBy,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeItem {
+    pub code: String,
+    pub title: Text,
+    /// Amounts with the day each takes effect, oldest first.
+    pub amounts: Vec<DatedAmount>,
+}
+
+impl FeeItem {
+    /// The amount in force on `day`, if the fee existed then.
+    pub fn amount_on(&self, day: Date) -> Option<f64> {
+        self.amounts.iter().rev().find(|a| a.from <= day).map(|a| a.amount)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatedAmount {
+    pub from: Date,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cap {
+    pub limit: u64,
+    pub title: Text,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub from: Date,
+    #[serde(default)]
+    pub to: Option<Date>,
+    pub title: Text,
+}
+
+impl Period {
+    pub fn contains(&self, day: Date) -> bool {
+        Window {
+            from: self.from,
+            to: self.to,
+        }
+        .contains(day)
+    }
+}
