@@ -1,6 +1,8 @@
 //! One function per subcommand. Each returns the exit code, or an error message (exit 2).
 
-use engine::{Catalogue, CapState, Date, Sources};
+use engine::{fixture, Catalogue, CapState, Date, Sources};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -82,8 +84,119 @@ pub fn decide(sources: &Sources, program: &str, file: &Path, on: Option<&str>, c
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn test(_sources: &Sources, _paths: &[std::path::PathBuf], _junit: Option<&Path>, _filter: Option<&str>) -> Result {
-    Err("not yet".into())
+pub fn test(sources: &Sources, paths: &[PathBuf], junit: Option<&Path>, filter: Option<&str>) -> Result {
+    let c = load(sources)?;
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from("tests/fixtures")]
+    } else {
+        paths.to_vec()
+    };
+    let mut files = fixture::discover(&roots)?;
+    if let Some(f) = filter {
+        files.retain(|p| p.to_string_lossy().contains(f));
+    }
+    let started = Instant::now();
+    let outcomes: Vec<fixture::Outcome> = files.iter().map(|f| fixture::run(&c, f)).collect();
+    let elapsed = started.elapsed();
+    let failed: Vec<&fixture::Outcome> = outcomes.iter().filter(|o| !o.passed()).collect();
+    for o in &failed {
+        println!("FAIL {}", o.file.display());
+        if let Some(d) = &o.description {
+            println!("  ({d})");
+        }
+        if let Some(e) = &o.error {
+            println!("  error: {e}");
+        }
+        for d in &o.differences {
+            for line in d.lines() {
+                println!("  {line}");
+            }
+        }
+        println!();
+    }
+    // Rule coverage: reporting call sites that no fixture went through.
+    let hit: BTreeSet<(String, usize)> = outcomes
+        .iter()
+        .flat_map(|o| o.hits.iter().map(|h| (h.script.clone(), h.line)))
+        .collect();
+    let unexercised: Vec<_> = c
+        .call_sites()
+        .into_iter()
+        .filter(|s| !hit.contains(&(s.script.clone(), s.line)))
+        .collect();
+    if !unexercised.is_empty() && filter.is_none() && paths.is_empty() {
+        println!("rule call sites no fixture exercised ({}):", unexercised.len());
+        for s in &unexercised {
+            println!("  rules/{}:{}  {}", s.script, s.line, s.function);
+        }
+        println!();
+    }
+    if let Some(path) = junit {
+        std::fs::write(path, junit_xml(&outcomes, elapsed)).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let per_second = if elapsed.as_secs_f64() > 0.0 { outcomes.len() as f64 / elapsed.as_secs_f64() } else { 0.0 };
+    println!(
+        "fixtures: {} passed, {} failed ({} ms, {:.0} per second)",
+        outcomes.len() - failed.len(),
+        failed.len(),
+        elapsed.as_millis(),
+        per_second
+    );
+    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A JUnit XML report: one test case per fixture, grouped by program.
+fn junit_xml(outcomes: &[fixture::Outcome], elapsed: std::time::Duration) -> String {
+    let failures = outcomes.iter().filter(|o| !o.passed()).count();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x += &format!(
+        "<testsuites name=\"intake fixtures\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
+        outcomes.len(),
+        elapsed.as_secs_f64()
+    );
+    let mut by_program: std::collections::BTreeMap<String, Vec<&fixture::Outcome>> = Default::default();
+    for o in outcomes {
+        by_program.entry(o.program.clone().unwrap_or_else(|| "unknown".into())).or_default().push(o);
+    }
+    for (program, cases) in by_program {
+        let f = cases.iter().filter(|o| !o.passed()).count();
+        x += &format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\">\n",
+            xml_escape(&program),
+            cases.len()
+        );
+        for o in cases {
+            x += &format!(
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.6}\"",
+                xml_escape(&program),
+                xml_escape(&o.name),
+                xml_escape(&o.file.display().to_string()),
+                o.duration.as_secs_f64()
+            );
+            if o.passed() {
+                x += "/>\n";
+            } else {
+                let mut body = o.error.clone().unwrap_or_default();
+                for d in &o.differences {
+                    body += d;
+                    body += "\n";
+                }
+                let first = body.lines().next().unwrap_or("failed").to_string();
+                x += &format!(
+                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                    xml_escape(&first),
+                    xml_escape(&body)
+                );
+            }
+        }
+        x += "  </testsuite>\n";
+    }
+    x += "</testsuites>\n";
+    x
 }
 
 pub fn render(_sources: &Sources, _program: &str, _form: &str, _lang: &str, _values: Option<&Path>) -> Result {
