@@ -302,7 +302,9 @@ fn read_json(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec
     match serde_json::from_str(&text) {
         Ok(v) => Some(v),
         Err(e) => {
-            errors.push(LoadError::at_line(file, e.line(), e.column(), format!("bad JSON: {e}")));
+            let what = e.to_string();
+            let what = what.split(" at line ").next().unwrap_or_default();
+            errors.push(LoadError::at_line(file, e.line(), e.column(), format!("bad JSON: {what}")));
             None
         }
     }

@@ -1,6 +1,8 @@
 //! One function per subcommand. Each returns the exit code, or an error message (exit 2).
 
-use engine::{fixture, Catalogue, CapState, Date, Sources};
+use engine::render::{render_page, FieldError, RenderOptions};
+use engine::validate::validate_form;
+use engine::{fixture, CapState, Catalogue, Date, Lang, Sources};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::path::Path;
@@ -199,6 +201,42 @@ fn junit_xml(outcomes: &[fixture::Outcome], elapsed: std::time::Duration) -> Str
     x
 }
 
-pub fn render(_sources: &Sources, _program: &str, _form: &str, _lang: &str, _values: Option<&Path>) -> Result {
-    Err("not yet".into())
+pub fn render(sources: &Sources, program: &str, form: &str, lang: &str, values: Option<&Path>) -> Result {
+    let c = load(sources)?;
+    let p = c
+        .program(program)
+        .ok_or_else(|| format!("no program `{program}`: `intake list` shows them"))?;
+    let f = if form == "profile" {
+        p.profile()
+    } else {
+        p.form(form).map(|f| f.as_ref()).ok_or_else(|| {
+            let forms: Vec<&str> = p.forms().map(|f| f.id.as_str()).collect();
+            format!("program {program} has no form `{form}`; its forms are: profile, {}", forms.join(", "))
+        })?
+    };
+    let lang = Lang::parse(lang).ok_or_else(|| format!("--lang must be en or fr, not `{lang}`"))?;
+    let (values, errors) = match values {
+        Some(file) => {
+            let v = fixture::read_document(file)?;
+            let errors = validate_form(f, &v)
+                .into_iter()
+                .map(|i| FieldError {
+                    path: i.path,
+                    message: i.message.get(lang).to_string(),
+                })
+                .collect();
+            (v, errors)
+        }
+        None => (serde_json::Value::Object(Default::default()), Vec::new()),
+    };
+    let opts = RenderOptions {
+        form_id: &f.id,
+        lang,
+        action: "#",
+        read_only: false,
+        hidden: &[],
+    };
+    let html = render_page(&f.schema, &values, &errors, &opts).map_err(|e| e.to_string())?;
+    println!("{html}");
+    Ok(ExitCode::SUCCESS)
 }

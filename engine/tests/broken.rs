@@ -1,0 +1,138 @@
+//! Broken input, data-driven: each `tests/broken/*.yaml` copies the repository's catalogue
+//! into a temporary folder, breaks it as described, and says what must happen: the load
+//! errors it must report (file, line or pointer, message), or the error a decision must fail
+//! with and how fast (endless loops, runaway recursion).
+
+use engine::{decide, fixture, CapState, Catalogue, Date, Sources};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    #[allow(dead_code)]
+    description: String,
+    edits: Vec<Edit>,
+    #[serde(default)]
+    load_errors: Vec<String>,
+    #[serde(default)]
+    decide: Option<DecideCase>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Edit {
+    /// Path under the catalogue root, e.g. `rules/apr/visitor-visa.rhai`.
+    file: String,
+    #[serde(default)]
+    append: Option<String>,
+    #[serde(default)]
+    replace: Option<(String, String)>,
+    #[serde(default)]
+    write: Option<String>,
+    #[serde(default)]
+    delete: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecideCase {
+    program: String,
+    application: String,
+    as_of: Date,
+    error: String,
+    within_ms: u64,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn apply(root: &Path, edit: &Edit) {
+    let path = root.join(&edit.file);
+    if edit.delete {
+        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("delete {}: {e}", path.display()));
+        return;
+    }
+    if let Some(content) = &edit.write {
+        std::fs::write(&path, content).unwrap();
+        return;
+    }
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Some((from, to)) = &edit.replace {
+        assert!(text.contains(from.as_str()), "{}: `{from}` not found", edit.file);
+        text = text.replacen(from.as_str(), to, 1);
+    }
+    if let Some(more) = &edit.append {
+        text.push_str(more);
+    }
+    std::fs::write(&path, text).unwrap();
+}
+
+fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
+    let case: Case = serde_saphyr::from_str(&std::fs::read_to_string(file).unwrap())
+        .map_err(|e| format!("bad case file: {e}"))?;
+    let name = file.file_stem().unwrap().to_string_lossy().to_string();
+    let root = std::env::temp_dir().join(format!("intake-broken-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    copy_dir(&repo.join("programs"), &root.join("programs"));
+    copy_dir(&repo.join("rules"), &root.join("rules"));
+    for edit in &case.edits {
+        apply(&root, edit);
+    }
+    let loaded = Catalogue::load(&Sources::under(&root));
+    let result = match (&case.decide, loaded) {
+        (None, Ok(_)) => Err("the broken catalogue loaded without errors".to_string()),
+        (None, Err(errors)) => {
+            // Paths in messages are shown relative to the catalogue root.
+            let text = errors.to_string().replace(&format!("{}/", root.display()), "");
+            let missing: Vec<&String> = case.load_errors.iter().filter(|e| !text.contains(e.as_str())).collect();
+            if missing.is_empty() && !case.load_errors.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("expected errors not reported: {missing:?}\nreported:\n{text}"))
+            }
+        }
+        (Some(_), Err(e)) => Err(format!("the catalogue did not load: {e}")),
+        (Some(d), Ok(catalogue)) => {
+            let program = catalogue.program(&d.program).ok_or("unknown program")?;
+            let doc = fixture::read_document(&file.parent().unwrap().join(&d.application))?;
+            let started = Instant::now();
+            let outcome = decide(program, &doc, d.as_of, CapState::default());
+            let took = started.elapsed();
+            match outcome {
+                Ok(_) => Err("the decision succeeded".into()),
+                Err(e) if !e.to_string().contains(&d.error) => Err(format!("wrong error: {e}")),
+                Err(_) if took > Duration::from_millis(d.within_ms) => Err(format!("took {took:?}")),
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    let _ = std::fs::remove_dir_all(&root);
+    result
+}
+
+#[test]
+fn broken_input_is_reported_precisely() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let files = fixture::discover(&[repo.join("tests/broken")]).unwrap();
+    assert!(files.len() >= 10, "expected the broken-input cases, found {}", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        if let Err(e) = run_case(&repo, f) {
+            failures.push(format!("{}: {e}", f.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    println!("broken-input cases: {} passed, 0 failed", files.len());
+}

@@ -1,0 +1,29 @@
+//! Runs every rule fixture under tests/fixtures against the repository's catalogue.
+
+use engine::{fixture, Catalogue, Sources};
+use std::path::PathBuf;
+
+#[test]
+fn every_fixture_passes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = Catalogue::load(&Sources::under(&root)).unwrap_or_else(|e| panic!("{e}"));
+    let files = fixture::discover(&[root.join("tests/fixtures")]).expect("fixtures folder");
+    assert!(files.len() >= 24, "expected at least 24 fixtures, found {}", files.len());
+    let mut report = String::new();
+    let mut failed = 0;
+    for file in &files {
+        let o = fixture::run(&catalogue, file);
+        if !o.passed() {
+            failed += 1;
+            report += &format!("FAIL {}\n", file.display());
+            if let Some(e) = &o.error {
+                report += &format!("  error: {e}\n");
+            }
+            for d in &o.differences {
+                report += &format!("  {}\n", d.replace('\n', "\n  "));
+            }
+        }
+    }
+    println!("fixtures: {} passed, {failed} failed", files.len() - failed);
+    assert!(failed == 0, "{report}");
+}
