@@ -1,1 +1,116 @@
-fn main() {}
+//! Engine benchmarks: `cargo bench -p engine`. Figures and the machine go in BENCHMARKS.md.
+
+use engine::render::{render_form, RenderOptions};
+use engine::validate::validate_form;
+use engine::{decide, fixture, CapState, Catalogue, Date, Lang, Sources};
+use serde_json::Value;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+fn main() {
+    divan::main();
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+static CATALOGUE: LazyLock<Catalogue> =
+    LazyLock::new(|| Catalogue::load(&Sources::under(root())).unwrap_or_else(|e| panic!("{e}")));
+
+fn application(name: &str) -> Value {
+    fixture::read_document(&root().join("tests/applications").join(name)).unwrap()
+}
+
+fn ukraine_owp() -> Value {
+    let mut app = application("visitor-visa.json");
+    let visit = &mut app["people"][0]["imm5257"]["visit"];
+    visit["purpose"] = "other".into();
+    visit["purpose_other"] = "Ukraine 2022 OWP".into();
+    app
+}
+
+/// Load and compile every program, form, code table and script.
+#[divan::bench(sample_count = 20)]
+fn load_catalogue() -> Catalogue {
+    Catalogue::load(&Sources::under(root())).unwrap()
+}
+
+/// Validate the IMM 5257 of a complete visitor visa application.
+#[divan::bench]
+fn validate_imm5257(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("apr.visitor-visa").unwrap();
+    let form = program.form("imm5257").unwrap();
+    let mut app = application("visitor-visa.json");
+    engine::application::fill_from_profile(&mut app, program);
+    let values = app["people"][0]["imm5257"].clone();
+    bencher.bench(|| validate_form(form, black_box(&values)));
+}
+
+/// Decide a visitor visa application (validation, documents, signatures, rules, fees).
+#[divan::bench]
+fn decide_visitor_visa(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("apr.visitor-visa").unwrap();
+    let app = application("visitor-visa.json");
+    let day = Date::parse("2024-05-01").unwrap();
+    bencher.bench(|| decide(program, black_box(&app), day, CapState::default()).unwrap());
+}
+
+/// The same with "Ukraine 2022 OWP" (waivers, creation, warnings).
+#[divan::bench]
+fn decide_visitor_visa_ukraine_owp(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("apr.visitor-visa").unwrap();
+    let app = ukraine_owp();
+    let day = Date::parse("2022-05-01").unwrap();
+    bencher.bench(|| decide(program, black_box(&app), day, CapState::default()).unwrap());
+}
+
+/// The heaviest PR application: principal applicant, spouse and 3 dependants, every form.
+#[divan::bench]
+fn decide_pr_heavy(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("pr.spouse-partner-children").unwrap();
+    let app = application("pr-spouse-heavy.json");
+    let day = Date::parse("2024-06-01").unwrap();
+    let d = decide(program, &app, day, CapState::default()).unwrap();
+    assert!(
+        d.missing.is_empty(),
+        "the heavy application must be complete: {:?}",
+        d.missing
+    );
+    bencher.bench(|| decide(program, black_box(&app), day, CapState::default()).unwrap());
+}
+
+/// What converting the whole heavy application into Rhai values on every decision would
+/// cost (the design the rule API avoids: rules read fields by path instead).
+#[divan::bench]
+fn convert_pr_heavy_to_rhai(bencher: divan::Bencher) {
+    let app = application("pr-spouse-heavy.json");
+    bencher.bench(|| rhai::serde::to_dynamic(black_box(&app)).unwrap());
+}
+
+/// Render IMM 5257 in French with values and errors.
+#[divan::bench]
+fn render_imm5257(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("apr.visitor-visa").unwrap();
+    let form = program.form("imm5257").unwrap();
+    let mut app = application("visitor-visa.json");
+    engine::application::fill_from_profile(&mut app, program);
+    let mut values = app["people"][0]["imm5257"].clone();
+    values["visit"].as_object_mut().unwrap().remove("funds");
+    let errors: Vec<_> = validate_form(form, &values)
+        .into_iter()
+        .map(|i| engine::render::FieldError {
+            path: i.path,
+            message: i.message.fr,
+        })
+        .collect();
+    let opts = RenderOptions {
+        form_id: "imm5257",
+        lang: Lang::Fr,
+        action: "/save",
+        read_only: false,
+        hidden: &[],
+    };
+    bencher.bench(|| render_form(&form.schema, black_box(&values), &errors, &opts).unwrap());
+}

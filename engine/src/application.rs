@@ -49,7 +49,11 @@ impl<'a> Application<'a> {
     }
 
     pub fn people(&self) -> &'a [Value] {
-        self.doc.get("people").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+        self.doc
+            .get("people")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn person(&self, index: usize) -> Option<&'a Value> {
@@ -74,7 +78,9 @@ impl<'a> Application<'a> {
     }
 
     pub fn date_of_birth(&self, index: usize) -> Option<Date> {
-        self.value(index, DATE_OF_BIRTH).and_then(Value::as_str).and_then(Date::parse)
+        self.value(index, DATE_OF_BIRTH)
+            .and_then(Value::as_str)
+            .and_then(Date::parse)
     }
 
     /// Age in whole years on `day`.
@@ -83,7 +89,10 @@ impl<'a> Application<'a> {
     }
 
     pub fn has_document(&self, code: &str) -> bool {
-        self.doc.get("documents").and_then(|d| d.get(code)).is_some_and(|d| !d.is_null())
+        self.doc
+            .get("documents")
+            .and_then(|d| d.get(code))
+            .is_some_and(|d| !d.is_null())
     }
 
     /// The signature of `what` on behalf of person `index`.
@@ -91,7 +100,9 @@ impl<'a> Application<'a> {
         self.doc.get("signatures")?.as_array()?.iter().find(|s| {
             s.get("what").and_then(Value::as_str) == Some(what)
                 && s.get("person").and_then(Value::as_u64).unwrap_or(0) == index as u64
-                && s.get("name").and_then(Value::as_str).is_some_and(|n| !n.trim().is_empty())
+                && s.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| !n.trim().is_empty())
         })
     }
 }
@@ -151,7 +162,9 @@ pub fn get_path<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
 
 /// Sets a value by path, creating objects on the way (not array items).
 pub fn set_path(root: &mut Value, path: &str, value: Value) -> bool {
-    let Some(segs) = parse_path(path) else { return false };
+    let Some(segs) = parse_path(path) else {
+        return false;
+    };
     let mut node = root;
     for seg in segs {
         node = match seg {
@@ -159,7 +172,10 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> bool {
                 if !node.is_object() {
                     *node = Value::Object(Map::new());
                 }
-                node.as_object_mut().expect("object").entry(k).or_insert(Value::Null)
+                node.as_object_mut()
+                    .expect("object")
+                    .entry(k)
+                    .or_insert(Value::Null)
             }
             Segment::Index(i) => match node.get_mut(i) {
                 Some(n) => n,

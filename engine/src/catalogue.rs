@@ -101,7 +101,10 @@ impl Catalogue {
         let profile_file = forms_dir.join("profile.schema.json");
         let profile = forms.get("profile").cloned();
         if profile.is_none() && !files.contains_key(&profile_file) {
-            errors.push(LoadError::in_file(&profile_file, "the person profile schema is missing"));
+            errors.push(LoadError::in_file(
+                &profile_file,
+                "the person profile schema is missing",
+            ));
         }
         if let Some(profile) = &profile {
             for form in forms.values() {
@@ -122,7 +125,9 @@ impl Catalogue {
         let lib_dir = sources.rules.join("lib");
         let mut lib_files = Vec::new();
         for file in list(&lib_dir, ".rhai", &mut errors) {
-            let Some(src) = read_text(&file, &mut files, &mut errors) else { continue };
+            let Some(src) = read_text(&file, &mut files, &mut errors) else {
+                continue;
+            };
             let module = stem(&file, ".rhai");
             let name = format!("lib/{module}.rhai");
             match rules::load_library(&mut engine, &module, &name, &file, &src) {
@@ -135,25 +140,38 @@ impl Catalogue {
 
         // Manifests.
         let manifest_schema_file = sources.programs.join("manifest.schema.json");
-        let manifest_validator = read_json(&manifest_schema_file, &mut files, &mut errors).and_then(|s| {
-            match jsonschema::draft202012::options().should_validate_formats(true).build(&s) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    errors.push(LoadError::in_file(&manifest_schema_file, format!("not a valid JSON Schema: {e}")));
-                    None
+        let manifest_validator = read_json(&manifest_schema_file, &mut files, &mut errors)
+            .and_then(|s| {
+                match jsonschema::draft202012::options()
+                    .should_validate_formats(true)
+                    .build(&s)
+                {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        errors.push(LoadError::in_file(
+                            &manifest_schema_file,
+                            format!("not a valid JSON Schema: {e}"),
+                        ));
+                        None
+                    }
                 }
-            }
-        });
+            });
         let mut manifests: Vec<(PathBuf, Manifest)> = Vec::new();
         for file in list(&sources.programs, ".json", &mut errors) {
             if file == manifest_schema_file {
                 continue;
             }
-            let Some(v) = read_json(&file, &mut files, &mut errors) else { continue };
+            let Some(v) = read_json(&file, &mut files, &mut errors) else {
+                continue;
+            };
             if let Some(validator) = &manifest_validator {
                 let before = errors.len();
                 for e in validator.iter_errors(&v) {
-                    errors.push(LoadError::at_pointer(&file, e.instance_path().as_str().to_string(), e.to_string()));
+                    errors.push(LoadError::at_pointer(
+                        &file,
+                        e.instance_path().as_str().to_string(),
+                        e.to_string(),
+                    ));
                 }
                 if errors.len() > before {
                     continue;
@@ -204,10 +222,17 @@ impl Catalogue {
                     program_scripts.push(s.clone());
                 }
             }
-            let Some(profile) = profile.clone() else { continue };
-            let program_forms: Vec<Arc<Form>> =
-                manifest.forms.iter().filter_map(|u| forms.get(&u.form).cloned()).collect();
-            if program_forms.len() != manifest.forms.len() || program_scripts.len() != manifest.rules.len() {
+            let Some(profile) = profile.clone() else {
+                continue;
+            };
+            let program_forms: Vec<Arc<Form>> = manifest
+                .forms
+                .iter()
+                .filter_map(|u| forms.get(&u.form).cloned())
+                .collect();
+            if program_forms.len() != manifest.forms.len()
+                || program_scripts.len() != manifest.rules.len()
+            {
                 continue; // already reported
             }
             let ctx = lint::Context {
@@ -222,7 +247,11 @@ impl Catalogue {
             // The version covers every file whose content can change a decision.
             let mut used: Vec<&PathBuf> = vec![&file, &profile.file];
             used.extend(program_forms.iter().map(|f| &f.file));
-            let script_paths: Vec<PathBuf> = manifest.rules.iter().map(|r| sources.rules.join(r)).collect();
+            let script_paths: Vec<PathBuf> = manifest
+                .rules
+                .iter()
+                .map(|r| sources.rules.join(r))
+                .collect();
             used.extend(script_paths.iter());
             used.extend(lib_files.iter());
             let code_files: Vec<PathBuf> = list(&codes_dir, ".json", &mut Vec::new());
@@ -256,7 +285,10 @@ impl Catalogue {
 }
 
 fn stem(file: &Path, suffix: &str) -> String {
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     name.strip_suffix(suffix).unwrap_or(name).to_string()
 }
 
@@ -272,13 +304,22 @@ fn list(dir: &Path, suffix: &str, errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(suffix))
+        })
         .collect();
     out.sort();
     out
 }
 
-fn read_text(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec<LoadError>) -> Option<String> {
+fn read_text(
+    file: &Path,
+    files: &mut HashMap<PathBuf, Hashed>,
+    errors: &mut Vec<LoadError>,
+) -> Option<String> {
     match fs::read(file) {
         Ok(bytes) => match String::from_utf8(bytes.clone()) {
             Ok(s) => {
@@ -297,14 +338,23 @@ fn read_text(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec
     }
 }
 
-fn read_json(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec<LoadError>) -> Option<Value> {
+fn read_json(
+    file: &Path,
+    files: &mut HashMap<PathBuf, Hashed>,
+    errors: &mut Vec<LoadError>,
+) -> Option<Value> {
     let text = read_text(file, files, errors)?;
     match serde_json::from_str(&text) {
         Ok(v) => Some(v),
         Err(e) => {
             let what = e.to_string();
             let what = what.split(" at line ").next().unwrap_or_default();
-            errors.push(LoadError::at_line(file, e.line(), e.column(), format!("bad JSON: {what}")));
+            errors.push(LoadError::at_line(
+                file,
+                e.line(),
+                e.column(),
+                format!("bad JSON: {what}"),
+            ));
             None
         }
     }
@@ -312,7 +362,11 @@ fn read_json(file: &Path, files: &mut HashMap<PathBuf, Hashed>, errors: &mut Vec
 
 fn check_code_table(file: &Path, v: &Value, errors: &mut Vec<LoadError>) {
     let Some(items) = v.as_array() else {
-        errors.push(LoadError::at_pointer(file, "", "a code table is a list of {const, title, x-title-fr}"));
+        errors.push(LoadError::at_pointer(
+            file,
+            "",
+            "a code table is a list of {const, title, x-title-fr}",
+        ));
         return;
     };
     let mut seen = std::collections::HashSet::new();
@@ -327,19 +381,38 @@ fn check_code_table(file: &Path, v: &Value, errors: &mut Vec<LoadError>) {
                 "each code needs a string `const`, `title` (English) and `x-title-fr` (French)",
             ));
         } else if !seen.insert(item["const"].as_str().unwrap_or_default().to_string()) {
-            errors.push(LoadError::at_pointer(file, format!("/{i}/const"), format!("duplicate code {}", item["const"])));
+            errors.push(LoadError::at_pointer(
+                file,
+                format!("/{i}/const"),
+                format!("duplicate code {}", item["const"]),
+            ));
         }
     }
 }
 
-fn check_manifest(file: &Path, m: &Manifest, forms: &BTreeMap<String, Arc<Form>>, errors: &mut Vec<LoadError>) {
+fn check_manifest(
+    file: &Path,
+    m: &Manifest,
+    forms: &BTreeMap<String, Arc<Form>>,
+    errors: &mut Vec<LoadError>,
+) {
     let mut err = |p: String, msg: String| errors.push(LoadError::at_pointer(file, p, msg));
     if stem(file, ".json") != m.id {
-        err("/id".into(), format!("the id `{}` must match the file name `{}`", m.id, stem(file, ".json")));
+        err(
+            "/id".into(),
+            format!(
+                "the id `{}` must match the file name `{}`",
+                m.id,
+                stem(file, ".json")
+            ),
+        );
     }
     if let Some(to) = m.effective.to {
         if to < m.effective.from {
-            err("/effective/to".into(), format!("ends ({to}) before it starts ({})", m.effective.from));
+            err(
+                "/effective/to".into(),
+                format!("ends ({to}) before it starts ({})", m.effective.from),
+            );
         }
     }
     let expected = match m.portal {
@@ -349,17 +422,28 @@ fn check_manifest(file: &Path, m: &Manifest, forms: &BTreeMap<String, Arc<Form>>
     };
     if let Some(prefix) = expected {
         if !m.id.starts_with(prefix) {
-            err("/id".into(), format!("a program on the {prefix:?} portal must have an id starting with `{prefix}`"));
+            err(
+                "/id".into(),
+                format!(
+                    "a program on the {prefix:?} portal must have an id starting with `{prefix}`"
+                ),
+            );
         }
     }
     if m.portal == Portal::Paper && m.paper_instructions.is_none() {
-        err("/paper_instructions".into(), "a paper program needs paper_instructions".into());
+        err(
+            "/paper_instructions".into(),
+            "a paper program needs paper_instructions".into(),
+        );
     }
     for (i, f) in m.forms.iter().enumerate() {
         if !forms.contains_key(&f.form) {
             err(
                 format!("/forms/{i}/form"),
-                format!("unknown form `{}`: there is no programs/forms/{}.schema.json", f.form, f.form),
+                format!(
+                    "unknown form `{}`: there is no programs/forms/{}.schema.json",
+                    f.form, f.form
+                ),
             );
         }
     }
@@ -367,20 +451,42 @@ fn check_manifest(file: &Path, m: &Manifest, forms: &BTreeMap<String, Arc<Form>>
         let mut seen = std::collections::HashSet::new();
         for (i, c) in codes.iter().enumerate() {
             if !seen.insert(*c) {
-                err(format!("/{what}/{i}"), format!("`{c}` appears twice in {what}"));
+                err(
+                    format!("/{what}/{i}"),
+                    format!("`{c}` appears twice in {what}"),
+                );
             }
         }
     };
-    dupes(m.forms.iter().map(|f| f.form.as_str()).collect(), "forms", &mut err);
-    dupes(m.documents.iter().map(|d| d.code.as_str()).collect(), "documents", &mut err);
-    dupes(m.fees.iter().map(|d| d.code.as_str()).collect(), "fees", &mut err);
-    dupes(m.signatures.iter().map(|d| d.what.as_str()).collect(), "signatures", &mut err);
+    dupes(
+        m.forms.iter().map(|f| f.form.as_str()).collect(),
+        "forms",
+        &mut err,
+    );
+    dupes(
+        m.documents.iter().map(|d| d.code.as_str()).collect(),
+        "documents",
+        &mut err,
+    );
+    dupes(
+        m.fees.iter().map(|d| d.code.as_str()).collect(),
+        "fees",
+        &mut err,
+    );
+    dupes(
+        m.signatures.iter().map(|d| d.what.as_str()).collect(),
+        "signatures",
+        &mut err,
+    );
     for (i, fee) in m.fees.iter().enumerate() {
         for (j, pair) in fee.amounts.windows(2).enumerate() {
             if pair[1].from <= pair[0].from {
                 err(
                     format!("/fees/{i}/amounts/{}/from", j + 1),
-                    format!("amounts must be in date order: {} is not after {}", pair[1].from, pair[0].from),
+                    format!(
+                        "amounts must be in date order: {} is not after {}",
+                        pair[1].from, pair[0].from
+                    ),
                 );
             }
         }
@@ -395,7 +501,11 @@ fn version_of(used: &[&PathBuf], files: &HashMap<PathBuf, Hashed>) -> String {
     for p in sorted {
         if let Some(f) = files.get(*p) {
             // Names relative to nothing in particular: only the file name and content matter.
-            h.update(p.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+            h.update(
+                p.file_name()
+                    .map(|n| n.as_encoded_bytes())
+                    .unwrap_or_default(),
+            );
             h.update([0]);
             h.update(&f.bytes);
             h.update([0]);

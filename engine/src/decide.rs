@@ -38,7 +38,12 @@ impl std::fmt::Display for DecideError {
 impl std::error::Error for DecideError {}
 
 /// Decides one application.
-pub fn decide(program: &Program, application: &Value, as_of: Date, cap: CapState) -> Result<Decision, DecideError> {
+pub fn decide(
+    program: &Program,
+    application: &Value,
+    as_of: Date,
+    cap: CapState,
+) -> Result<Decision, DecideError> {
     check_shape(application)?;
     let filled;
     let doc = if needs_fill(program, application) {
@@ -77,12 +82,24 @@ pub fn decide(program: &Program, application: &Value, as_of: Date, cap: CapState
         let to = m.effective.to.map(|t| t.to_string());
         d.explanation = Some(match to {
             Some(to) => Text::new(
-                format!("{} accepts applications from {} to {to} only.", m.title.en, m.effective.from),
-                format!("{} accepte les demandes du {} au {to} seulement.", m.title.fr, m.effective.from),
+                format!(
+                    "{} accepts applications from {} to {to} only.",
+                    m.title.en, m.effective.from
+                ),
+                format!(
+                    "{} accepte les demandes du {} au {to} seulement.",
+                    m.title.fr, m.effective.from
+                ),
             ),
             None => Text::new(
-                format!("{} accepts applications from {} only.", m.title.en, m.effective.from),
-                format!("{} accepte les demandes à partir du {} seulement.", m.title.fr, m.effective.from),
+                format!(
+                    "{} accepts applications from {} only.",
+                    m.title.en, m.effective.from
+                ),
+                format!(
+                    "{} accepte les demandes à partir du {} seulement.",
+                    m.title.fr, m.effective.from
+                ),
             ),
         });
         return Ok(d);
@@ -133,7 +150,8 @@ pub fn decide(program: &Program, application: &Value, as_of: Date, cap: CapState
             },
         });
     }
-    d.paper_instructions.extend(reports.paper_only.iter().map(note));
+    d.paper_instructions
+        .extend(reports.paper_only.iter().map(note));
     d.fees = fees(program, &reports);
     d.trace = reports
         .trace
@@ -158,22 +176,42 @@ pub fn decide(program: &Program, application: &Value, as_of: Date, cap: CapState
         let n = d.missing.len();
         d.explanation = Some(Text::new(
             format!("The application is incomplete: {n} item(s) are missing or need correcting."),
-            format!("La demande est incomplète : {n} élément(s) manquent ou doivent être corrigés."),
+            format!(
+                "La demande est incomplète : {n} élément(s) manquent ou doivent être corrigés."
+            ),
         ));
     } else if !d.ineligible.is_empty() {
         d.outcome = Outcome::Returned;
         d.reason = Some(Reason::Ineligible);
-        let join = |lang| d.ineligible.iter().map(|n| n.message.get(lang).to_string()).collect::<Vec<_>>().join(" ");
+        let join = |lang| {
+            d.ineligible
+                .iter()
+                .map(|n| n.message.get(lang).to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         d.explanation = Some(Text::new(
-            format!("The client is not eligible: {}", join(crate::text::Lang::En)),
-            format!("Le client n'est pas admissible : {}", join(crate::text::Lang::Fr)),
+            format!(
+                "The client is not eligible: {}",
+                join(crate::text::Lang::En)
+            ),
+            format!(
+                "Le client n'est pas admissible : {}",
+                join(crate::text::Lang::Fr)
+            ),
         ));
     } else if let Some(c) = m.cap.as_ref().filter(|c| cap.used >= c.limit) {
         d.outcome = Outcome::Returned;
         d.reason = Some(Reason::CapReached);
         d.explanation = Some(Text::new(
-            format!("The number of applications accepted is limited and has been reached: {} ({}).", c.title.en, c.limit),
-            format!("Le nombre de demandes acceptées est limité et a été atteint : {} ({}).", c.title.fr, c.limit),
+            format!(
+                "The number of applications accepted is limited and has been reached: {} ({}).",
+                c.title.en, c.limit
+            ),
+            format!(
+                "Le nombre de demandes acceptées est limité et a été atteint : {} ({}).",
+                c.title.fr, c.limit
+            ),
         ));
     }
     if d.outcome == Outcome::Accepted {
@@ -190,16 +228,21 @@ pub fn decide(program: &Program, application: &Value, as_of: Date, cap: CapState
 }
 
 fn check_shape(doc: &Value) -> Result<(), DecideError> {
-    let people = doc
-        .get("people")
-        .and_then(Value::as_array)
-        .ok_or_else(|| DecideError::BadApplication("it needs a `people` list; people[0] is the principal applicant".into()))?;
+    let people = doc.get("people").and_then(Value::as_array).ok_or_else(|| {
+        DecideError::BadApplication(
+            "it needs a `people` list; people[0] is the principal applicant".into(),
+        )
+    })?;
     if people.is_empty() {
-        return Err(DecideError::BadApplication("`people` is empty: people[0] is the principal applicant".into()));
+        return Err(DecideError::BadApplication(
+            "`people` is empty: people[0] is the principal applicant".into(),
+        ));
     }
     for (i, p) in people.iter().enumerate() {
         if !p.is_object() {
-            return Err(DecideError::BadApplication(format!("people[{i}] is not an object")));
+            return Err(DecideError::BadApplication(format!(
+                "people[{i}] is not an object"
+            )));
         }
     }
     Ok(())
@@ -207,12 +250,21 @@ fn check_shape(doc: &Value) -> Result<(), DecideError> {
 
 /// True when some form's `x-profile` field differs from the profile (then a filled copy is made).
 fn needs_fill(program: &Program, doc: &Value) -> bool {
-    let people = doc.get("people").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let people = doc
+        .get("people")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     people.iter().any(|person| {
         program.forms().any(|form| {
-            let Some(values) = person.get(&form.id) else { return false };
+            let Some(values) = person.get(&form.id) else {
+                return false;
+            };
             form.profile_fields.iter().any(|(form_path, profile_path)| {
-                let from = person.get("profile").and_then(|p| get_path(p, profile_path)).filter(|v| !is_empty(v));
+                let from = person
+                    .get("profile")
+                    .and_then(|p| get_path(p, profile_path))
+                    .filter(|v| !is_empty(v));
                 let at = get_path(values, form_path).filter(|v| !is_empty(v));
                 from != at
             })
@@ -221,8 +273,18 @@ fn needs_fill(program: &Program, doc: &Value) -> bool {
 }
 
 fn person_name(app: Application<'_>, i: usize) -> String {
-    let get = |p| app.value(i, p).and_then(Value::as_str).unwrap_or("").trim().to_string();
-    let name = format!("{} {}", get("profile.identity.given_names"), get("profile.identity.family_name"));
+    let get = |p| {
+        app.value(i, p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let name = format!(
+        "{} {}",
+        get("profile.identity.given_names"),
+        get("profile.identity.family_name")
+    );
     let name = name.trim();
     if name.is_empty() {
         format!("person {}", i + 1)
@@ -241,25 +303,44 @@ fn must_fill(app: Application<'_>, i: usize, as_of: Date, by: FilledBy) -> bool 
     }
 }
 
-fn check_people(program: &Program, app: Application<'_>, as_of: Date, reports: &Reports, missing: &mut Vec<Missing>) {
+fn check_people(
+    program: &Program,
+    app: Application<'_>,
+    as_of: Date,
+    reports: &Reports,
+    missing: &mut Vec<Missing>,
+) {
     for (i, person) in app.people().iter().enumerate() {
         let profile = person.get("profile").unwrap_or(&Value::Null);
         push_form_issues(program.profile(), profile, i, "profile", missing);
         for (form, by, required) in program.form_uses() {
-            let asked = reports.forms.iter().find(|r| r.item.0 == i && r.item.1 == form.id);
+            let asked = reports
+                .forms
+                .iter()
+                .find(|r| r.item.0 == i && r.item.1 == form.id);
             let needed = must_fill(app, i, as_of, by) && (required || asked.is_some());
             if !needed {
                 continue;
             }
             match person.get(&form.id) {
-                Some(values) if !values.is_null() => push_form_issues(form, values, i, &form.id, missing),
+                Some(values) if !values.is_null() => {
+                    push_form_issues(form, values, i, &form.id, missing)
+                }
                 _ => missing.push(Missing {
                     key: format!("people[{i}].{}", form.id),
                     person: Some(i),
                     code: None,
                     message: Text::new(
-                        format!("{} must be filled in for {}", form.title.en, person_name(app, i)),
-                        format!("Le formulaire {} doit être rempli pour {}", form.title.fr, person_name(app, i)),
+                        format!(
+                            "{} must be filled in for {}",
+                            form.title.en,
+                            person_name(app, i)
+                        ),
+                        format!(
+                            "Le formulaire {} doit être rempli pour {}",
+                            form.title.fr,
+                            person_name(app, i)
+                        ),
                     ),
                     by: match asked {
                         Some(r) => Origin::Rule(r.source.clone()),
@@ -274,7 +355,13 @@ fn check_people(program: &Program, app: Application<'_>, as_of: Date, reports: &
     }
 }
 
-fn push_form_issues(form: &Form, values: &Value, person: usize, prefix: &str, missing: &mut Vec<Missing>) {
+fn push_form_issues(
+    form: &Form,
+    values: &Value,
+    person: usize,
+    prefix: &str,
+    missing: &mut Vec<Missing>,
+) {
     for issue in validate_form(form, values) {
         let key = if issue.path.is_empty() {
             format!("people[{person}].{prefix}")
@@ -331,7 +418,12 @@ fn check_documents(program: &Program, app: Application<'_>, reports: &Reports, d
     }
 }
 
-fn check_signatures(program: &Program, app: Application<'_>, as_of: Date, missing: &mut Vec<Missing>) {
+fn check_signatures(
+    program: &Program,
+    app: Application<'_>,
+    as_of: Date,
+    missing: &mut Vec<Missing>,
+) {
     let m = &program.manifest;
     for s in &m.signatures {
         for i in 0..app.people().len() {
@@ -365,7 +457,12 @@ fn fees(program: &Program, reports: &Reports) -> Fees {
         .iter()
         .map(|r| {
             let (person, code, cents) = &r.item;
-            let title = m.fees.iter().find(|f| &f.code == code).map(|f| f.title.clone()).unwrap_or_default();
+            let title = m
+                .fees
+                .iter()
+                .find(|f| &f.code == code)
+                .map(|f| f.title.clone())
+                .unwrap_or_default();
             let waiver = reports.waivers.iter().find(|w| &w.item.0 == code);
             FeeLine {
                 code: code.clone(),

@@ -23,7 +23,11 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub fn new(file: impl AsRef<Path>, location: Location, message: impl Into<String>) -> LoadError {
+    pub fn new(
+        file: impl AsRef<Path>,
+        location: Location,
+        message: impl Into<String>,
+    ) -> LoadError {
         LoadError {
             file: file.as_ref().to_path_buf(),
             location,
@@ -31,11 +35,20 @@ impl LoadError {
         }
     }
 
-    pub fn at_pointer(file: impl AsRef<Path>, pointer: impl Into<String>, message: impl Into<String>) -> LoadError {
+    pub fn at_pointer(
+        file: impl AsRef<Path>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> LoadError {
         LoadError::new(file, Location::Pointer(pointer.into()), message)
     }
 
-    pub fn at_line(file: impl AsRef<Path>, line: usize, column: usize, message: impl Into<String>) -> LoadError {
+    pub fn at_line(
+        file: impl AsRef<Path>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> LoadError {
         LoadError::new(file, Location::Line { line, column }, message)
     }
 
@@ -49,7 +62,9 @@ impl fmt::Display for LoadError {
         let file = self.file.display();
         match &self.location {
             Location::File => write!(f, "{file}: {}", self.message),
-            Location::Line { line, column } => write!(f, "{file}:{line}:{column}: {}", self.message),
+            Location::Line { line, column } => {
+                write!(f, "{file}:{line}:{column}: {}", self.message)
+            }
             Location::Pointer(p) if p.is_empty() => write!(f, "{file}: {}", self.message),
             Location::Pointer(p) => write!(f, "{file} at {p}: {}", self.message),
         }

@@ -95,13 +95,15 @@ impl Outcome {
 
 /// Reads a JSON (`.json`) or YAML (anything else) file.
 pub fn read_document(file: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     parse_document(file, &text)
 }
 
 fn parse_document<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, String> {
     if file.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(text).map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))
+        serde_json::from_str(text)
+            .map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))
     } else {
         serde_saphyr::from_str(text).map_err(|e| format!("{}: {e}", file.display()))
     }
@@ -152,7 +154,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
             out.push(path);
         }
     }
@@ -161,7 +166,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Loads a fixture and builds its application document.
 pub fn load(file: &Path) -> Result<(Fixture, Value), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let mut fixture: Fixture = parse_document(file, &text)?;
     let mut doc = match &fixture.base {
         Some(base) => {
@@ -175,7 +181,10 @@ pub fn load(file: &Path) -> Result<(Fixture, Value), String> {
     }
     for (path, value) in &fixture.set {
         if !set_path(&mut doc, path, value.clone()) {
-            return Err(format!("{}: `set` path `{path}` does not exist in the application", file.display()));
+            return Err(format!(
+                "{}: `set` path `{path}` does not exist in the application",
+                file.display()
+            ));
         }
     }
     Ok((fixture, doc))
@@ -204,7 +213,10 @@ pub fn merge_patch(target: &mut Value, patch: Value) {
 /// Runs one fixture file.
 pub fn run(catalogue: &Catalogue, file: &Path) -> Outcome {
     let started = Instant::now();
-    let name = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     let mut outcome = Outcome {
         file: file.to_path_buf(),
         name,
@@ -221,8 +233,15 @@ pub fn run(catalogue: &Catalogue, file: &Path) -> Outcome {
         let program = catalogue
             .program(&fixture.program)
             .ok_or_else(|| format!("unknown program `{}`", fixture.program))?;
-        let decision = decide(program, &doc, fixture.as_of, CapState { used: fixture.cap_used })
-            .map_err(|e| e.to_string())?;
+        let decision = decide(
+            program,
+            &doc,
+            fixture.as_of,
+            CapState {
+                used: fixture.cap_used,
+            },
+        )
+        .map_err(|e| e.to_string())?;
         Ok((fixture, decision))
     });
     match result {
@@ -244,7 +263,12 @@ pub fn run(catalogue: &Catalogue, file: &Path) -> Outcome {
     outcome
 }
 
-fn set_diff(differences: &mut Vec<String>, what: &str, expected: &[String], actual: Vec<(String, String)>) {
+fn set_diff(
+    differences: &mut Vec<String>,
+    what: &str,
+    expected: &[String],
+    actual: Vec<(String, String)>,
+) {
     let exp: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
     let got: BTreeSet<&str> = actual.iter().map(|(k, _)| k.as_str()).collect();
     if exp == got {
@@ -253,7 +277,9 @@ fn set_diff(differences: &mut Vec<String>, what: &str, expected: &[String], actu
     let mut lines = vec![format!("{what}:")];
     for (k, detail) in &actual {
         if !exp.contains(k.as_str()) {
-            lines.push(format!("    + {k}   (not expected; the decision says: {detail})"));
+            lines.push(format!(
+                "    + {k}   (not expected; the decision says: {detail})"
+            ));
         }
     }
     for k in &exp {
@@ -281,18 +307,30 @@ pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
     }
     if let Some(r) = &expect.reason {
         if Some(r.as_str()) != reason {
-            diffs.push(format!("reason: expected {r}, got {}", reason.unwrap_or("none")));
+            diffs.push(format!(
+                "reason: expected {r}, got {}",
+                reason.unwrap_or("none")
+            ));
         }
     }
     if let Some(missing) = &expect.missing {
         let actual = d
             .missing
             .iter()
-            .map(|m| (m.key.clone(), format!("\"{}\" from {}", m.message.en, origin(&m.by))))
+            .map(|m| {
+                (
+                    m.key.clone(),
+                    format!("\"{}\" from {}", m.message.en, origin(&m.by)),
+                )
+            })
             .collect();
         set_diff(&mut diffs, "missing", missing, actual);
     } else if expect.outcome == "accepted" && !d.missing.is_empty() {
-        let actual = d.missing.iter().map(|m| (m.key.clone(), m.message.en.clone())).collect();
+        let actual = d
+            .missing
+            .iter()
+            .map(|m| (m.key.clone(), m.message.en.clone()))
+            .collect();
         set_diff(&mut diffs, "missing", &[], actual);
     }
     let notes = |notes: &[crate::decision::Note]| -> Vec<(String, String)> {
@@ -327,18 +365,37 @@ pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
             *actual.entry(line.code.clone()).or_default() += line.amount.0;
         }
         actual.insert("total".into(), d.fees.total.0);
-        let expected: BTreeMap<String, i64> = fees.iter().map(|(k, v)| (k.clone(), (v * 100.0).round() as i64)).collect();
+        let expected: BTreeMap<String, i64> = fees
+            .iter()
+            .map(|(k, v)| (k.clone(), (v * 100.0).round() as i64))
+            .collect();
         for (code, cents) in &expected {
             match actual.get(code) {
                 Some(got) if got == cents => {}
-                Some(got) => diffs.push(format!("fees.{code}: expected {}, got {}", Money(*cents), Money(*got))),
-                None => diffs.push(format!("fees.{code}: expected {}, but the decision charges no such fee", Money(*cents))),
+                Some(got) => diffs.push(format!(
+                    "fees.{code}: expected {}, got {}",
+                    Money(*cents),
+                    Money(*got)
+                )),
+                None => diffs.push(format!(
+                    "fees.{code}: expected {}, but the decision charges no such fee",
+                    Money(*cents)
+                )),
             }
         }
         for (code, got) in &actual {
             if !expected.contains_key(code) {
-                let by = d.fees.items.iter().find(|l| &l.code == code).map(|l| origin(&l.by)).unwrap_or_default();
-                diffs.push(format!("fees.{code}: not expected, the decision charges {} (from {by})", Money(*got)));
+                let by = d
+                    .fees
+                    .items
+                    .iter()
+                    .find(|l| &l.code == code)
+                    .map(|l| origin(&l.by))
+                    .unwrap_or_default();
+                diffs.push(format!(
+                    "fees.{code}: not expected, the decision charges {} (from {by})",
+                    Money(*got)
+                ));
             }
         }
     }
@@ -346,7 +403,10 @@ pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
         let mut actual: Vec<(String, String)> = Vec::new();
         for l in d.fees.items.iter().filter(|l| l.waived.is_some()) {
             if !actual.iter().any(|(c, _)| c == &l.code) {
-                actual.push((l.code.clone(), l.waived.as_ref().map(|t| t.en.clone()).unwrap_or_default()));
+                actual.push((
+                    l.code.clone(),
+                    l.waived.as_ref().map(|t| t.en.clone()).unwrap_or_default(),
+                ));
             }
         }
         set_diff(&mut diffs, "waived", codes, actual);
@@ -355,12 +415,25 @@ pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
         let actual = d
             .documents
             .iter()
-            .map(|l| (l.code.clone(), if l.provided { "provided".into() } else { "not provided".into() }))
+            .map(|l| {
+                (
+                    l.code.clone(),
+                    if l.provided {
+                        "provided".into()
+                    } else {
+                        "not provided".into()
+                    },
+                )
+            })
             .collect();
         set_diff(&mut diffs, "documents", codes, actual);
     }
     if let Some(programs) = &expect.create {
-        let actual = d.create.iter().map(|c| (c.program.clone(), origin(&c.by))).collect();
+        let actual = d
+            .create
+            .iter()
+            .map(|c| (c.program.clone(), origin(&c.by)))
+            .collect();
         set_diff(&mut diffs, "create", programs, actual);
     }
     diffs

@@ -134,7 +134,11 @@ pub struct FeeItem {
 impl FeeItem {
     /// The amount in force on `day`, if the fee existed then.
     pub fn amount_on(&self, day: Date) -> Option<f64> {
-        self.amounts.iter().rev().find(|a| a.from <= day).map(|a| a.amount)
+        self.amounts
+            .iter()
+            .rev()
+            .find(|a| a.from <= day)
+            .map(|a| a.amount)
     }
 }
 

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Widgets a schema may ask for with `x-widget`.
-pub const WIDGETS: &[&str] = &["text", "textarea", "number", "date", "email", "select", "radio", "checkbox"];
+pub const WIDGETS: &[&str] = &[
+    "text", "textarea", "number", "date", "email", "select", "radio", "checkbox",
+];
 
 /// What the index knows about one field or group.
 #[derive(Debug, Clone)]
@@ -48,7 +50,11 @@ impl Form {
         expand_codes(&mut schema, "", file, codes, errors);
         let title = text_of(&schema, "title").unwrap_or_default();
         if schema.get("type").and_then(Value::as_str) != Some("object") {
-            errors.push(LoadError::at_pointer(file, "", "a form schema's root must have \"type\": \"object\""));
+            errors.push(LoadError::at_pointer(
+                file,
+                "",
+                "a form schema's root must have \"type\": \"object\"",
+            ));
         }
         let mut index = Indexer {
             file,
@@ -117,7 +123,10 @@ impl Form {
             if let (Some(close), true) = (close, !path.ends_with(']')) {
                 if let Ok(n) = path[open + 1..close].parse::<usize>() {
                     if let Some(group) = self.field(&path[..open]) {
-                        let item = group.item_label.clone().unwrap_or_else(|| group.label.clone());
+                        let item = group
+                            .item_label
+                            .clone()
+                            .unwrap_or_else(|| group.label.clone());
                         label = Text::new(
                             format!("{} ({} {})", label.en, item.en, n + 1),
                             format!("{} ({} {})", label.fr, item.fr, n + 1),
@@ -143,7 +152,12 @@ pub fn properties_of<'v>(root: &'v Value, node: &'v Value) -> Vec<(&'v str, &'v 
                 }
             }
         }
-        match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| root.pointer(p))
+        {
             Some(target) => node = target,
             None => break,
         }
@@ -155,7 +169,12 @@ pub fn properties_of<'v>(root: &'v Value, node: &'v Value) -> Vec<(&'v str, &'v 
 pub fn resolve_ref<'v>(root: &'v Value, node: &'v Value) -> &'v Value {
     let mut node = node;
     for _ in 0..8 {
-        match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| root.pointer(p))
+        {
             Some(target) => node = target,
             None => break,
         }
@@ -187,15 +206,29 @@ pub fn pattern_of(path: &str) -> String {
 /// Reads `title`/`x-title-fr` (or another key and its `-fr` twin) as a bilingual text.
 pub fn text_of(node: &Value, key: &str) -> Option<Text> {
     let en = node.get(key)?.as_str()?;
-    let fr_key = if key.starts_with("x-") { format!("{key}-fr") } else { format!("x-{key}-fr") };
+    let fr_key = if key.starts_with("x-") {
+        format!("{key}-fr")
+    } else {
+        format!("x-{key}-fr")
+    };
     let fr = node.get(fr_key).and_then(Value::as_str).unwrap_or("");
     Some(Text::new(en, fr))
 }
 
-fn expand_codes(node: &mut Value, pointer: &str, file: &Path, codes: &BTreeMap<String, Value>, errors: &mut Vec<LoadError>) {
+fn expand_codes(
+    node: &mut Value,
+    pointer: &str,
+    file: &Path,
+    codes: &BTreeMap<String, Value>,
+    errors: &mut Vec<LoadError>,
+) {
     match node {
         Value::Object(map) => {
-            if let Some(name) = map.get("x-codes").and_then(Value::as_str).map(str::to_string) {
+            if let Some(name) = map
+                .get("x-codes")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+            {
                 match codes.get(&name) {
                     Some(table) => {
                         map.insert("oneOf".into(), table.clone());
@@ -203,13 +236,21 @@ fn expand_codes(node: &mut Value, pointer: &str, file: &Path, codes: &BTreeMap<S
                     None => errors.push(LoadError::at_pointer(
                         file,
                         format!("{pointer}/x-codes"),
-                        format!("unknown code table `{name}`: there is no programs/codes/{name}.json"),
+                        format!(
+                            "unknown code table `{name}`: there is no programs/codes/{name}.json"
+                        ),
                     )),
                 }
             }
             for (k, v) in map.iter_mut() {
                 if k != "oneOf" {
-                    expand_codes(v, &format!("{pointer}/{}", pointer_segment(k)), file, codes, errors);
+                    expand_codes(
+                        v,
+                        &format!("{pointer}/{}", pointer_segment(k)),
+                        file,
+                        codes,
+                        errors,
+                    );
                 }
             }
         }
@@ -231,7 +272,8 @@ struct Indexer<'a> {
 
 impl<'a> Indexer<'a> {
     fn err(&mut self, pointer: &str, message: String) {
-        self.errors.push(LoadError::at_pointer(self.file, pointer, message));
+        self.errors
+            .push(LoadError::at_pointer(self.file, pointer, message));
     }
 
     fn root_labels(&mut self) {
@@ -248,23 +290,38 @@ impl<'a> Indexer<'a> {
             if let Some(target) = r.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
                 return (target, r.trim_start_matches('#').to_string());
             }
-            self.err(&format!("{pointer}/$ref"), format!("`{r}` does not point inside this schema"));
+            self.err(
+                &format!("{pointer}/$ref"),
+                format!("`{r}` does not point inside this schema"),
+            );
         }
         (node, pointer.to_string())
     }
 
     fn check_labels(&mut self, node: &Value, pointer: &str, needs_title: bool) {
         match (node.get("title"), node.get("x-title-fr")) {
-            (Some(_), None) => self.err(pointer, "missing French label: add \"x-title-fr\" next to \"title\"".into()),
-            (None, _) if needs_title => self.err(pointer, "missing label: add \"title\" and \"x-title-fr\"".into()),
+            (Some(_), None) => self.err(
+                pointer,
+                "missing French label: add \"x-title-fr\" next to \"title\"".into(),
+            ),
+            (None, _) if needs_title => self.err(
+                pointer,
+                "missing label: add \"title\" and \"x-title-fr\"".into(),
+            ),
             _ => {}
         }
         if node.get("description").is_some() && node.get("x-description-fr").is_none() {
-            self.err(pointer, "missing French help text: add \"x-description-fr\" next to \"description\"".into());
+            self.err(
+                pointer,
+                "missing French help text: add \"x-description-fr\" next to \"description\"".into(),
+            );
         }
         if let Some(w) = node.get("x-widget") {
             if !w.as_str().is_some_and(|w| WIDGETS.contains(&w)) {
-                self.err(&format!("{pointer}/x-widget"), format!("unknown widget {w}: use one of {}", WIDGETS.join(", ")));
+                self.err(
+                    &format!("{pointer}/x-widget"),
+                    format!("unknown widget {w}: use one of {}", WIDGETS.join(", ")),
+                );
             }
         }
         if let Some(choices) = node.get("oneOf").and_then(Value::as_array) {
@@ -279,7 +336,10 @@ impl<'a> Indexer<'a> {
 
     fn walk_object(&mut self, node: &Value, path: &str, pointer: &str, depth: usize) {
         if depth > 16 {
-            self.err(pointer, "schema nests more than 16 levels (a $ref cycle?)".into());
+            self.err(
+                pointer,
+                "schema nests more than 16 levels (a $ref cycle?)".into(),
+            );
             return;
         }
         let props = properties_of(self.root, node);
@@ -288,7 +348,11 @@ impl<'a> Indexer<'a> {
         }
         for (name, child) in &props {
             let child_pointer = format!("{pointer}/properties/{}", pointer_segment(name));
-            let child_path = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            let child_path = if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
             self.walk_field(child, &child_path, &child_pointer, depth + 1);
         }
         let names: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
@@ -296,7 +360,12 @@ impl<'a> Indexer<'a> {
         // A $ref target's own conditions are checked against the same merged properties.
         let mut target = node;
         for _ in 0..8 {
-            match target.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| self.root.pointer(p)) {
+            match target
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| self.root.pointer(p))
+            {
                 Some(t) => {
                     self.check_conditions(t, &names, pointer);
                     target = t;
@@ -310,8 +379,16 @@ impl<'a> Indexer<'a> {
         let (outer, outer_ptr) = (node, pointer.to_string());
         let (node, pointer) = self.resolve(node, pointer);
         // Labels may sit next to the $ref or in the target.
-        let labelled = if outer.get("title").is_some() { outer } else { node };
-        let label_ptr = if outer.get("title").is_some() { outer_ptr.as_str() } else { pointer.as_str() };
+        let labelled = if outer.get("title").is_some() {
+            outer
+        } else {
+            node
+        };
+        let label_ptr = if outer.get("title").is_some() {
+            outer_ptr.as_str()
+        } else {
+            pointer.as_str()
+        };
         self.check_labels(labelled, label_ptr, true);
         if outer.get("title").is_none() {
             self.check_labels(outer, &outer_ptr, false);
@@ -342,7 +419,12 @@ impl<'a> Indexer<'a> {
         }
         if is_array {
             if let Some(items) = node.get("items") {
-                self.walk_object(items, &format!("{path}[]"), &format!("{pointer}/items"), depth + 1);
+                self.walk_object(
+                    items,
+                    &format!("{path}[]"),
+                    &format!("{pointer}/items"),
+                    depth + 1,
+                );
             }
         }
     }
@@ -370,7 +452,10 @@ impl<'a> Indexer<'a> {
             for (i, name) in list.as_array().into_iter().flatten().enumerate() {
                 if let Some(name) = name.as_str() {
                     if !props.contains(&name) {
-                        self.err(&format!("{p}/{i}"), format!("`{name}` is required but is not among the properties"));
+                        self.err(
+                            &format!("{p}/{i}"),
+                            format!("`{name}` is required but is not among the properties"),
+                        );
                     }
                 }
             }

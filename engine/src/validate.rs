@@ -38,7 +38,10 @@ pub fn validate_form(form: &Form, values: &Value) -> Vec<FieldIssue> {
             keyword: keyword.to_string(),
             message,
         };
-        if !out.iter().any(|o| o.path == issue.path && o.keyword == issue.keyword) {
+        if !out
+            .iter()
+            .any(|o| o.path == issue.path && o.keyword == issue.keyword)
+        {
             out.push(issue);
         }
     }
@@ -88,13 +91,23 @@ fn type_name(kind: &TypeKind) -> (&'static str, &'static str) {
     }
 }
 
-fn message_for(kind: &ValidationErrorKind, label: &Text, form: &Form, path: &str, instance: &Value) -> Text {
+fn message_for(
+    kind: &ValidationErrorKind,
+    label: &Text,
+    form: &Form,
+    path: &str,
+    instance: &Value,
+) -> Text {
     let (en, fr) = (&label.en, &label.fr);
     match kind {
-        ValidationErrorKind::Required { .. } => Text::new(format!("{en} is required"), format!("« {fr} » est obligatoire")),
-        ValidationErrorKind::MinLength { limit: 1 } => {
-            Text::new(format!("{en} is required"), format!("« {fr} » est obligatoire"))
-        }
+        ValidationErrorKind::Required { .. } => Text::new(
+            format!("{en} is required"),
+            format!("« {fr} » est obligatoire"),
+        ),
+        ValidationErrorKind::MinLength { limit: 1 } => Text::new(
+            format!("{en} is required"),
+            format!("« {fr} » est obligatoire"),
+        ),
         ValidationErrorKind::MinLength { limit } => Text::new(
             format!("{en} must be at least {limit} characters"),
             format!("« {fr} » doit compter au moins {limit} caractères"),
@@ -105,7 +118,10 @@ fn message_for(kind: &ValidationErrorKind, label: &Text, form: &Form, path: &str
         ),
         ValidationErrorKind::Type { kind } => {
             let (ten, tfr) = type_name(kind);
-            Text::new(format!("{en} must be {ten}"), format!("« {fr} » doit être {tfr}"))
+            Text::new(
+                format!("{en} must be {ten}"),
+                format!("« {fr} » doit être {tfr}"),
+            )
         }
         ValidationErrorKind::Format { format } => match format.as_str() {
             "date" => Text::new(
@@ -116,13 +132,18 @@ fn message_for(kind: &ValidationErrorKind, label: &Text, form: &Form, path: &str
                 format!("{en} must be an email address, like name@example.com"),
                 format!("« {fr} » doit être une adresse électronique, comme nom@exemple.ca"),
             ),
-            _ => Text::new(format!("{en} is not in the right format"), format!("« {fr} » n'est pas dans le bon format")),
+            _ => Text::new(
+                format!("{en} is not in the right format"),
+                format!("« {fr} » n'est pas dans le bon format"),
+            ),
         },
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => Text::new(
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => Text::new(
             format!("{en} must be at least {limit}"),
             format!("« {fr} » doit être d'au moins {limit}"),
         ),
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => Text::new(
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => Text::new(
             format!("{en} must be at most {limit}"),
             format!("« {fr} » doit être d'au plus {limit}"),
         ),
@@ -158,12 +179,21 @@ fn message_for(kind: &ValidationErrorKind, label: &Text, form: &Form, path: &str
             format!("« {fr} » : pas plus de {limit}"),
         ),
         ValidationErrorKind::AdditionalProperties { unexpected } => Text::new(
-            format!("{en} has fields this form does not know: {}", unexpected.join(", ")),
-            format!("« {fr} » contient des champs inconnus de ce formulaire : {}", unexpected.join(", ")),
+            format!(
+                "{en} has fields this form does not know: {}",
+                unexpected.join(", ")
+            ),
+            format!(
+                "« {fr} » contient des champs inconnus de ce formulaire : {}",
+                unexpected.join(", ")
+            ),
         ),
         _ => {
             let _ = instance;
-            Text::new(format!("{en} is not valid"), format!("« {fr} » n'est pas valide"))
+            Text::new(
+                format!("{en} is not valid"),
+                format!("« {fr} » n'est pas valide"),
+            )
         }
     }
 }
@@ -174,7 +204,9 @@ fn schema_node<'a>(form: &'a Form, path: &str) -> Option<&'a Value> {
     let mut node = root;
     for seg in crate::schema::pattern_of(path).split('.') {
         let (name, arrays) = (seg.trim_end_matches("[]"), seg.matches("[]").count());
-        let (_, child) = properties_of(root, node).into_iter().find(|(n, _)| *n == name)?;
+        let (_, child) = properties_of(root, node)
+            .into_iter()
+            .find(|(n, _)| *n == name)?;
         node = child;
         for _ in 0..arrays {
             node = resolve_ref(root, node).get("items")?;

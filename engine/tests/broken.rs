@@ -68,9 +68,14 @@ fn apply(root: &Path, edit: &Edit) {
         std::fs::write(&path, content).unwrap();
         return;
     }
-    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if let Some((from, to)) = &edit.replace {
-        assert!(text.contains(from.as_str()), "{}: `{from}` not found", edit.file);
+        assert!(
+            text.contains(from.as_str()),
+            "{}: `{from}` not found",
+            edit.file
+        );
         text = text.replacen(from.as_str(), to, 1);
     }
     if let Some(more) = &edit.append {
@@ -95,12 +100,20 @@ fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
         (None, Ok(_)) => Err("the broken catalogue loaded without errors".to_string()),
         (None, Err(errors)) => {
             // Paths in messages are shown relative to the catalogue root.
-            let text = errors.to_string().replace(&format!("{}/", root.display()), "");
-            let missing: Vec<&String> = case.load_errors.iter().filter(|e| !text.contains(e.as_str())).collect();
+            let text = errors
+                .to_string()
+                .replace(&format!("{}/", root.display()), "");
+            let missing: Vec<&String> = case
+                .load_errors
+                .iter()
+                .filter(|e| !text.contains(e.as_str()))
+                .collect();
             if missing.is_empty() && !case.load_errors.is_empty() {
                 Ok(())
             } else {
-                Err(format!("expected errors not reported: {missing:?}\nreported:\n{text}"))
+                Err(format!(
+                    "expected errors not reported: {missing:?}\nreported:\n{text}"
+                ))
             }
         }
         (Some(_), Err(e)) => Err(format!("the catalogue did not load: {e}")),
@@ -113,7 +126,9 @@ fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
             match outcome {
                 Ok(_) => Err("the decision succeeded".into()),
                 Err(e) if !e.to_string().contains(&d.error) => Err(format!("wrong error: {e}")),
-                Err(_) if took > Duration::from_millis(d.within_ms) => Err(format!("took {took:?}")),
+                Err(_) if took > Duration::from_millis(d.within_ms) => {
+                    Err(format!("took {took:?}"))
+                }
                 Err(_) => Ok(()),
             }
         }
@@ -126,7 +141,11 @@ fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
 fn broken_input_is_reported_precisely() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let files = fixture::discover(&[repo.join("tests/broken")]).unwrap();
-    assert!(files.len() >= 10, "expected the broken-input cases, found {}", files.len());
+    assert!(
+        files.len() >= 10,
+        "expected the broken-input cases, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for f in &files {
         if let Err(e) = run_case(&repo, f) {

@@ -8,7 +8,11 @@ fn every_fixture_passes() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Catalogue::load(&Sources::under(&root)).unwrap_or_else(|e| panic!("{e}"));
     let files = fixture::discover(&[root.join("tests/fixtures")]).expect("fixtures folder");
-    assert!(files.len() >= 24, "expected at least 24 fixtures, found {}", files.len());
+    assert!(
+        files.len() >= 24,
+        "expected at least 24 fixtures, found {}",
+        files.len()
+    );
     let mut report = String::new();
     let mut failed = 0;
     for file in &files {

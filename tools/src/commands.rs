@@ -4,8 +4,8 @@ use engine::render::{render_page, FieldError, RenderOptions};
 use engine::validate::validate_form;
 use engine::{fixture, CapState, Catalogue, Date, Lang, Sources};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -53,12 +53,17 @@ pub fn list(sources: &Sources, json: bool) -> Result {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
+        );
     } else {
         println!("{:<45} {:<6} {:<10} TITLE", "ID", "PORTAL", "GUIDE");
         for p in c.programs() {
             let m = &p.manifest;
-            let portal = serde_json::to_value(m.portal).ok().and_then(|v| v.as_str().map(str::to_string));
+            let portal = serde_json::to_value(m.portal)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string));
             println!(
                 "{:<45} {:<6} {:<10} {}",
                 m.id,
@@ -71,7 +76,13 @@ pub fn list(sources: &Sources, json: bool) -> Result {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn decide(sources: &Sources, program: &str, file: &Path, on: Option<&str>, cap_used: u64) -> Result {
+pub fn decide(
+    sources: &Sources,
+    program: &str,
+    file: &Path,
+    on: Option<&str>,
+    cap_used: u64,
+) -> Result {
     let c = load(sources)?;
     let p = c
         .program(program)
@@ -81,12 +92,21 @@ pub fn decide(sources: &Sources, program: &str, file: &Path, on: Option<&str>, c
         Some(s) => s.parse::<Date>()?,
         None => engine::fixture::today(),
     };
-    let d = engine::decide(p, &doc, as_of, CapState { used: cap_used }).map_err(|e| e.to_string())?;
-    println!("{}", serde_json::to_string_pretty(&d).map_err(|e| e.to_string())?);
+    let d =
+        engine::decide(p, &doc, as_of, CapState { used: cap_used }).map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&d).map_err(|e| e.to_string())?
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn test(sources: &Sources, paths: &[PathBuf], junit: Option<&Path>, filter: Option<&str>) -> Result {
+pub fn test(
+    sources: &Sources,
+    paths: &[PathBuf],
+    junit: Option<&Path>,
+    filter: Option<&str>,
+) -> Result {
     let c = load(sources)?;
     let roots = if paths.is_empty() {
         vec![PathBuf::from("tests/fixtures")]
@@ -127,16 +147,24 @@ pub fn test(sources: &Sources, paths: &[PathBuf], junit: Option<&Path>, filter: 
         .filter(|s| !hit.contains(&(s.script.clone(), s.line)))
         .collect();
     if !unexercised.is_empty() && filter.is_none() && paths.is_empty() {
-        println!("rule call sites no fixture exercised ({}):", unexercised.len());
+        println!(
+            "rule call sites no fixture exercised ({}):",
+            unexercised.len()
+        );
         for s in &unexercised {
             println!("  rules/{}:{}  {}", s.script, s.line, s.function);
         }
         println!();
     }
     if let Some(path) = junit {
-        std::fs::write(path, junit_xml(&outcomes, elapsed)).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, junit_xml(&outcomes, elapsed))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let per_second = if elapsed.as_secs_f64() > 0.0 { outcomes.len() as f64 / elapsed.as_secs_f64() } else { 0.0 };
+    let per_second = if elapsed.as_secs_f64() > 0.0 {
+        outcomes.len() as f64 / elapsed.as_secs_f64()
+    } else {
+        0.0
+    };
     println!(
         "fixtures: {} passed, {} failed ({} ms, {:.0} per second)",
         outcomes.len() - failed.len(),
@@ -144,11 +172,18 @@ pub fn test(sources: &Sources, paths: &[PathBuf], junit: Option<&Path>, filter: 
         elapsed.as_millis(),
         per_second
     );
-    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A JUnit XML report: one test case per fixture, grouped by program.
@@ -160,9 +195,13 @@ fn junit_xml(outcomes: &[fixture::Outcome], elapsed: std::time::Duration) -> Str
         outcomes.len(),
         elapsed.as_secs_f64()
     );
-    let mut by_program: std::collections::BTreeMap<String, Vec<&fixture::Outcome>> = Default::default();
+    let mut by_program: std::collections::BTreeMap<String, Vec<&fixture::Outcome>> =
+        Default::default();
     for o in outcomes {
-        by_program.entry(o.program.clone().unwrap_or_else(|| "unknown".into())).or_default().push(o);
+        by_program
+            .entry(o.program.clone().unwrap_or_else(|| "unknown".into()))
+            .or_default()
+            .push(o);
     }
     for (program, cases) in by_program {
         let f = cases.iter().filter(|o| !o.passed()).count();
@@ -201,7 +240,13 @@ fn junit_xml(outcomes: &[fixture::Outcome], elapsed: std::time::Duration) -> Str
     x
 }
 
-pub fn render(sources: &Sources, program: &str, form: &str, lang: &str, values: Option<&Path>) -> Result {
+pub fn render(
+    sources: &Sources,
+    program: &str,
+    form: &str,
+    lang: &str,
+    values: Option<&Path>,
+) -> Result {
     let c = load(sources)?;
     let p = c
         .program(program)
@@ -211,7 +256,10 @@ pub fn render(sources: &Sources, program: &str, form: &str, lang: &str, values: 
     } else {
         p.form(form).map(|f| f.as_ref()).ok_or_else(|| {
             let forms: Vec<&str> = p.forms().map(|f| f.id.as_str()).collect();
-            format!("program {program} has no form `{form}`; its forms are: profile, {}", forms.join(", "))
+            format!(
+                "program {program} has no form `{form}`; its forms are: profile, {}",
+                forms.join(", ")
+            )
         })?
     };
     let lang = Lang::parse(lang).ok_or_else(|| format!("--lang must be en or fr, not `{lang}`"))?;

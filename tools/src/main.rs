@@ -10,10 +10,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "intake", version, about = "Check, test and try Intake programs (forms + rules).")]
+#[command(
+    name = "intake",
+    version,
+    about = "Check, test and try Intake programs (forms + rules)."
+)]
 struct Cli {
     /// Folder of program manifests, forms and code tables.
-    #[arg(long, global = true, default_value = "programs", env = "INTAKE_PROGRAMS")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "programs",
+        env = "INTAKE_PROGRAMS"
+    )]
     programs: PathBuf,
     /// Folder of rule scripts.
     #[arg(long, global = true, default_value = "rules", env = "INTAKE_RULES")]
@@ -75,7 +84,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check => commands::check(&sources),
         Command::List { json } => commands::list(&sources, json),
-        Command::Test { paths, junit, filter } => commands::test(&sources, &paths, junit.as_deref(), filter.as_deref()),
+        Command::Test {
+            paths,
+            junit,
+            filter,
+        } => commands::test(&sources, &paths, junit.as_deref(), filter.as_deref()),
         Command::Render {
             program,
             form,

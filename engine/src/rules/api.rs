@@ -4,7 +4,9 @@
 use super::state::{current, Message, Reported, Run, Source};
 use crate::application::Role;
 use crate::text::Text;
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, Position};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, Position,
+};
 use serde_json::Value;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
@@ -30,13 +32,19 @@ pub struct Person {
 }
 
 fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
-    Err(Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(msg.into()), pos)))
+    Err(Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(msg.into()),
+        pos,
+    )))
 }
 
 fn with<T>(ctx: &NativeCallContext, f: impl FnOnce(&Run<'_>) -> Res<T>) -> Res<T> {
     match current(f) {
         Some(r) => r,
-        None => err("rule functions can only be used while deciding an application", ctx.call_position()),
+        None => err(
+            "rule functions can only be used while deciding an application",
+            ctx.call_position(),
+        ),
     }
 }
 
@@ -48,7 +56,12 @@ fn source(ctx: &NativeCallContext) -> Source {
 }
 
 /// A message argument: a message code of the manifest, or `#{en, fr}`; `{name}` filled from vars.
-fn message(run: &Run<'_>, ctx: &NativeCallContext, msg: &Dynamic, vars: Option<&Map>) -> Res<Message> {
+fn message(
+    run: &Run<'_>,
+    ctx: &NativeCallContext,
+    msg: &Dynamic,
+    vars: Option<&Map>,
+) -> Res<Message> {
     let mut code_of = None;
     let text = if let Some(code) = msg.clone().try_cast::<ImmutableString>() {
         match run.program.manifest.messages.get(code.as_str()) {
@@ -58,7 +71,10 @@ fn message(run: &Run<'_>, ctx: &NativeCallContext, msg: &Dynamic, vars: Option<&
             }
             None => {
                 return err(
-                    format!("unknown message code `{code}`: add it to the \"messages\" of {}", run.program.file.display()),
+                    format!(
+                        "unknown message code `{code}`: add it to the \"messages\" of {}",
+                        run.program.file.display()
+                    ),
                     ctx.call_position(),
                 )
             }
@@ -67,17 +83,27 @@ fn message(run: &Run<'_>, ctx: &NativeCallContext, msg: &Dynamic, vars: Option<&
         let get = |k: &str| map.get(k).map(|v| v.to_string()).unwrap_or_default();
         let (en, fr) = (get("en"), get("fr"));
         if en.is_empty() || fr.is_empty() {
-            return err("a message map needs both `en` and `fr`", ctx.call_position());
+            return err(
+                "a message map needs both `en` and `fr`",
+                ctx.call_position(),
+            );
         }
         Text::new(en, fr)
     } else {
         return err(
-            format!("a message must be a message code or #{{en: …, fr: …}}, not {}", msg.type_name()),
+            format!(
+                "a message must be a message code or #{{en: …, fr: …}}, not {}",
+                msg.type_name()
+            ),
             ctx.call_position(),
         );
     };
     let vars: Vec<(String, String)> = vars
-        .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Message {
         code: code_of,
@@ -124,21 +150,36 @@ fn amount_to_cents(amount: &Dynamic, pos: Position) -> Res<i64> {
     } else if let Ok(f) = amount.as_float() {
         f
     } else {
-        return err(format!("a fee amount must be a number, not {}", amount.type_name()), pos);
+        return err(
+            format!("a fee amount must be a number, not {}", amount.type_name()),
+            pos,
+        );
     };
     if !(0.0..=1e9).contains(&value) {
-        return err(format!("a fee amount must be between 0 and 1,000,000,000, not {value}"), pos);
+        return err(
+            format!("a fee amount must be between 0 and 1,000,000,000, not {value}"),
+            pos,
+        );
     }
     Ok((value * 100.0).round() as i64)
 }
 
 fn dated_fee(run: &Run<'_>, code: &str, pos: Position) -> Res<i64> {
     let Some(item) = run.program.manifest.fees.iter().find(|f| f.code == code) else {
-        return err(format!("unknown fee `{code}`: add it to the \"fees\" of {}", run.program.file.display()), pos);
+        return err(
+            format!(
+                "unknown fee `{code}`: add it to the \"fees\" of {}",
+                run.program.file.display()
+            ),
+            pos,
+        );
     };
     match item.amount_on(run.as_of) {
         Some(a) => Ok((a * 100.0).round() as i64),
-        None => err(format!("fee `{code}` has no amount in force on {}", run.as_of), pos),
+        None => err(
+            format!("fee `{code}` has no amount in force on {}", run.as_of),
+            pos,
+        ),
     }
 }
 
@@ -155,7 +196,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Person>("Person");
     engine.register_get("index", |p: &mut Person| p.index as i64);
     engine.register_get("role", |p: &mut Person| {
-        current(|run| run.app.role(p.index).as_str()).unwrap_or("other").to_string()
+        current(|run| run.app.role(p.index).as_str())
+            .unwrap_or("other")
+            .to_string()
     });
     engine.register_get("age", |p: &mut Person| -> Dynamic {
         current(|run| run.app.age(p.index, run.as_of))
@@ -176,7 +219,11 @@ pub fn register(engine: &mut Engine) {
         })
     });
     engine.register_fn("people", |ctx: NativeCallContext| -> Res<Array> {
-        with(&ctx, |run| Ok((0..run.app.people().len()).map(|index| Dynamic::from(Person { index })).collect()))
+        with(&ctx, |run| {
+            Ok((0..run.app.people().len())
+                .map(|index| Dynamic::from(Person { index }))
+                .collect())
+        })
     });
     engine.register_fn("spouse", |ctx: NativeCallContext| -> Res<Dynamic> {
         with(&ctx, |run| {
@@ -194,40 +241,81 @@ pub fn register(engine: &mut Engine) {
                 .collect())
         })
     });
-    engine.register_fn("field", |ctx: NativeCallContext, p: Person, path: &str| -> Res<Dynamic> {
-        with(&ctx, |run| {
-            check_person(run, &p, ctx.call_position())?;
-            Ok(run.app.value(p.index, path).map(to_dynamic).unwrap_or(Dynamic::UNIT))
-        })
+    engine.register_fn(
+        "field",
+        |ctx: NativeCallContext, p: Person, path: &str| -> Res<Dynamic> {
+            with(&ctx, |run| {
+                check_person(run, &p, ctx.call_position())?;
+                Ok(run
+                    .app
+                    .value(p.index, path)
+                    .map(to_dynamic)
+                    .unwrap_or(Dynamic::UNIT))
+            })
+        },
+    );
+    engine.register_fn(
+        "filled",
+        |ctx: NativeCallContext, p: Person, path: &str| -> Res<bool> {
+            with(&ctx, |run| {
+                check_person(run, &p, ctx.call_position())?;
+                Ok(run.app.value(p.index, path).is_some())
+            })
+        },
+    );
+    engine.register_fn(
+        "document",
+        |ctx: NativeCallContext, code: &str| -> Res<bool> {
+            with(&ctx, |run| Ok(run.app.has_document(code)))
+        },
+    );
+    engine.register_fn(
+        "signature",
+        |ctx: NativeCallContext, p: Person, what: &str| -> Res<Dynamic> {
+            with(&ctx, |run| {
+                Ok(run
+                    .app
+                    .signature(p.index, what)
+                    .map(to_dynamic)
+                    .unwrap_or(Dynamic::UNIT))
+            })
+        },
+    );
+    engine.register_fn("as_of", |ctx: NativeCallContext| -> Res<String> {
+        with(&ctx, |run| Ok(run.as_of.to_string()))
     });
-    engine.register_fn("filled", |ctx: NativeCallContext, p: Person, path: &str| -> Res<bool> {
-        with(&ctx, |run| {
-            check_person(run, &p, ctx.call_position())?;
-            Ok(run.app.value(p.index, path).is_some())
-        })
-    });
-    engine.register_fn("document", |ctx: NativeCallContext, code: &str| -> Res<bool> {
-        with(&ctx, |run| Ok(run.app.has_document(code)))
-    });
-    engine.register_fn("signature", |ctx: NativeCallContext, p: Person, what: &str| -> Res<Dynamic> {
-        with(&ctx, |run| Ok(run.app.signature(p.index, what).map(to_dynamic).unwrap_or(Dynamic::UNIT)))
-    });
-    engine.register_fn("as_of", |ctx: NativeCallContext| -> Res<String> { with(&ctx, |run| Ok(run.as_of.to_string())) });
-    engine.register_fn("in_period", |ctx: NativeCallContext, name: &str| -> Res<bool> {
-        with(&ctx, |run| match run.program.manifest.periods.get(name) {
-            Some(p) => Ok(p.contains(run.as_of)),
-            None => err(
-                format!("unknown period `{name}`: add it to the \"periods\" of {}", run.program.file.display()),
-                ctx.call_position(),
-            ),
-        })
-    });
-    engine.register_fn("fee_amount", |ctx: NativeCallContext, code: &str| -> Res<f64> {
-        with(&ctx, |run| Ok(dated_fee(run, code, ctx.call_position())? as f64 / 100.0))
-    });
+    engine.register_fn(
+        "in_period",
+        |ctx: NativeCallContext, name: &str| -> Res<bool> {
+            with(&ctx, |run| match run.program.manifest.periods.get(name) {
+                Some(p) => Ok(p.contains(run.as_of)),
+                None => err(
+                    format!(
+                        "unknown period `{name}`: add it to the \"periods\" of {}",
+                        run.program.file.display()
+                    ),
+                    ctx.call_position(),
+                ),
+            })
+        },
+    );
+    engine.register_fn(
+        "fee_amount",
+        |ctx: NativeCallContext, code: &str| -> Res<f64> {
+            with(&ctx, |run| {
+                Ok(dated_fee(run, code, ctx.call_position())? as f64 / 100.0)
+            })
+        },
+    );
 
     // Reporting.
-    fn incomplete(ctx: NativeCallContext, p: Person, path: &str, msg: Dynamic, vars: Option<Map>) -> Res<()> {
+    fn incomplete(
+        ctx: NativeCallContext,
+        p: Person,
+        path: &str,
+        msg: Dynamic,
+        vars: Option<Map>,
+    ) -> Res<()> {
         report(&ctx, |run, src| {
             check_person(run, &p, ctx.call_position())?;
             let text = message(run, &ctx, &msg, vars.as_ref())?;
@@ -238,12 +326,18 @@ pub fn register(engine: &mut Engine) {
             Ok(())
         })
     }
-    engine.register_fn("incomplete", |ctx: NativeCallContext, p: Person, path: &str, msg: Dynamic| {
-        incomplete(ctx, p, path, msg, None)
-    });
-    engine.register_fn("incomplete", |ctx: NativeCallContext, p: Person, path: &str, msg: Dynamic, vars: Map| {
-        incomplete(ctx, p, path, msg, Some(vars))
-    });
+    engine.register_fn(
+        "incomplete",
+        |ctx: NativeCallContext, p: Person, path: &str, msg: Dynamic| {
+            incomplete(ctx, p, path, msg, None)
+        },
+    );
+    engine.register_fn(
+        "incomplete",
+        |ctx: NativeCallContext, p: Person, path: &str, msg: Dynamic, vars: Map| {
+            incomplete(ctx, p, path, msg, Some(vars))
+        },
+    );
 
     fn text_report(
         ctx: NativeCallContext,
@@ -253,7 +347,13 @@ pub fn register(engine: &mut Engine) {
     ) -> Res<()> {
         report(&ctx, |run, src| {
             let text = message(run, &ctx, &msg, vars.as_ref())?;
-            push(&mut run.reports.borrow_mut(), Reported { item: text, source: src });
+            push(
+                &mut run.reports.borrow_mut(),
+                Reported {
+                    item: text,
+                    source: src,
+                },
+            );
             Ok(())
         })
     }
@@ -271,7 +371,12 @@ pub fn register(engine: &mut Engine) {
     text_fn!("paper_only", paper_only);
     text_fn!("warn", warnings);
 
-    fn fee(ctx: NativeCallContext, person: Option<Person>, code: &str, amount: Option<Dynamic>) -> Res<()> {
+    fn fee(
+        ctx: NativeCallContext,
+        person: Option<Person>,
+        code: &str,
+        amount: Option<Dynamic>,
+    ) -> Res<()> {
         report(&ctx, |run, src| {
             let pos = ctx.call_position();
             if let Some(p) = &person {
@@ -290,12 +395,23 @@ pub fn register(engine: &mut Engine) {
             Ok(())
         })
     }
-    engine.register_fn("fee", |ctx: NativeCallContext, code: &str| fee(ctx, None, code, None));
-    engine.register_fn("fee", |ctx: NativeCallContext, code: &str, amount: Dynamic| fee(ctx, None, code, Some(amount)));
-    engine.register_fn("fee_for", |ctx: NativeCallContext, p: Person, code: &str| fee(ctx, Some(p), code, None));
-    engine.register_fn("fee_for", |ctx: NativeCallContext, p: Person, code: &str, amount: Dynamic| {
-        fee(ctx, Some(p), code, Some(amount))
+    engine.register_fn("fee", |ctx: NativeCallContext, code: &str| {
+        fee(ctx, None, code, None)
     });
+    engine.register_fn(
+        "fee",
+        |ctx: NativeCallContext, code: &str, amount: Dynamic| fee(ctx, None, code, Some(amount)),
+    );
+    engine.register_fn(
+        "fee_for",
+        |ctx: NativeCallContext, p: Person, code: &str| fee(ctx, Some(p), code, None),
+    );
+    engine.register_fn(
+        "fee_for",
+        |ctx: NativeCallContext, p: Person, code: &str, amount: Dynamic| {
+            fee(ctx, Some(p), code, Some(amount))
+        },
+    );
 
     fn waive(ctx: NativeCallContext, code: &str, msg: Dynamic, vars: Option<Map>) -> Res<()> {
         report(&ctx, |run, src| {
@@ -310,10 +426,16 @@ pub fn register(engine: &mut Engine) {
             Ok(())
         })
     }
-    engine.register_fn("waive", |ctx: NativeCallContext, code: &str, msg: Dynamic| waive(ctx, code, msg, None));
-    engine.register_fn("waive", |ctx: NativeCallContext, code: &str, msg: Dynamic, vars: Map| {
-        waive(ctx, code, msg, Some(vars))
-    });
+    engine.register_fn(
+        "waive",
+        |ctx: NativeCallContext, code: &str, msg: Dynamic| waive(ctx, code, msg, None),
+    );
+    engine.register_fn(
+        "waive",
+        |ctx: NativeCallContext, code: &str, msg: Dynamic, vars: Map| {
+            waive(ctx, code, msg, Some(vars))
+        },
+    );
 
     engine.register_fn("require_document", |ctx: NativeCallContext, code: &str| -> Res<()> {
         report(&ctx, |run, src| {
@@ -327,31 +449,42 @@ pub fn register(engine: &mut Engine) {
             Ok(())
         })
     });
-    engine.register_fn("require_form", |ctx: NativeCallContext, p: Person, form: &str| -> Res<()> {
-        report(&ctx, |run, src| {
-            check_person(run, &p, ctx.call_position())?;
-            if !run.program.manifest.forms.iter().any(|f| f.form == form) {
-                return err(format!("form `{form}` is not among the forms of the manifest"), ctx.call_position());
-            }
-            run.reports.borrow_mut().forms.push(Reported {
-                item: (p.index, form.to_string()),
-                source: src,
-            });
-            Ok(())
-        })
-    });
-    engine.register_fn("also_create", |ctx: NativeCallContext, program: &str| -> Res<()> {
-        report(&ctx, |run, src| {
-            run.reports.borrow_mut().create.push(Reported {
-                item: program.to_string(),
-                source: src,
-            });
-            Ok(())
-        })
-    });
+    engine.register_fn(
+        "require_form",
+        |ctx: NativeCallContext, p: Person, form: &str| -> Res<()> {
+            report(&ctx, |run, src| {
+                check_person(run, &p, ctx.call_position())?;
+                if !run.program.manifest.forms.iter().any(|f| f.form == form) {
+                    return err(
+                        format!("form `{form}` is not among the forms of the manifest"),
+                        ctx.call_position(),
+                    );
+                }
+                run.reports.borrow_mut().forms.push(Reported {
+                    item: (p.index, form.to_string()),
+                    source: src,
+                });
+                Ok(())
+            })
+        },
+    );
+    engine.register_fn(
+        "also_create",
+        |ctx: NativeCallContext, program: &str| -> Res<()> {
+            report(&ctx, |run, src| {
+                run.reports.borrow_mut().create.push(Reported {
+                    item: program.to_string(),
+                    source: src,
+                });
+                Ok(())
+            })
+        },
+    );
 
     // Generic text helpers the shared library builds on.
-    engine.register_fn("edit_distance", |a: &str, b: &str| edit_distance(a, b) as i64);
+    engine.register_fn("edit_distance", |a: &str, b: &str| {
+        edit_distance(a, b) as i64
+    });
 }
 
 /// Levenshtein distance over characters.

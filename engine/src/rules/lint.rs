@@ -91,11 +91,15 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
     let m = ctx.manifest;
     for call in calls(ast) {
         let arg = |i: usize| call.args.get(i).cloned().flatten();
-        let mut fail = |msg: String| errors.push(LoadError::at_line(file, call.line, call.column, msg));
+        let mut fail =
+            |msg: String| errors.push(LoadError::at_line(file, call.line, call.column, msg));
         let check_message = |i: usize, fail: &mut dyn FnMut(String)| {
             if let Some(code) = arg(i) {
                 if !m.messages.contains_key(&code) {
-                    fail(format!("message `{code}` is not in the \"messages\" of program {}", m.id));
+                    fail(format!(
+                        "message `{code}` is not in the \"messages\" of program {}",
+                        m.id
+                    ));
                 }
             }
         };
@@ -115,7 +119,10 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
                 let i = usize::from(call.function == "fee_for");
                 if let Some(code) = arg(i) {
                     if !m.fees.iter().any(|f| f.code == code) {
-                        fail(format!("fee `{code}` is not in the \"fees\" of program {}", m.id));
+                        fail(format!(
+                            "fee `{code}` is not in the \"fees\" of program {}",
+                            m.id
+                        ));
                     }
                 }
                 if call.function == "waive" {
@@ -125,35 +132,49 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
             "require_document" | "document" => {
                 if let Some(code) = arg(0) {
                     if !m.documents.iter().any(|d| d.code == code) {
-                        fail(format!("document `{code}` is not in the \"documents\" of program {}", m.id));
+                        fail(format!(
+                            "document `{code}` is not in the \"documents\" of program {}",
+                            m.id
+                        ));
                     }
                 }
             }
             "require_form" => {
                 if let Some(form) = arg(1) {
                     if !m.forms.iter().any(|f| f.form == form) {
-                        fail(format!("form `{form}` is not in the \"forms\" of program {}", m.id));
+                        fail(format!(
+                            "form `{form}` is not in the \"forms\" of program {}",
+                            m.id
+                        ));
                     }
                 }
             }
             "signature" => {
                 if let Some(what) = arg(1) {
                     if !m.signatures.iter().any(|s| s.what == what) {
-                        fail(format!("signature `{what}` is not in the \"signatures\" of program {}", m.id));
+                        fail(format!(
+                            "signature `{what}` is not in the \"signatures\" of program {}",
+                            m.id
+                        ));
                     }
                 }
             }
             "in_period" => {
                 if let Some(name) = arg(0) {
                     if !m.periods.contains_key(&name) {
-                        fail(format!("period `{name}` is not in the \"periods\" of program {}", m.id));
+                        fail(format!(
+                            "period `{name}` is not in the \"periods\" of program {}",
+                            m.id
+                        ));
                     }
                 }
             }
             "also_create" => {
                 if let Some(id) = arg(0) {
                     if !ctx.programs.contains(&id) {
-                        fail(format!("also_create names program `{id}`, which does not exist"));
+                        fail(format!(
+                            "also_create names program `{id}`, which does not exist"
+                        ));
                     }
                 }
             }
@@ -176,7 +197,9 @@ fn check_path(ctx: &Context<'_>, path: &str) -> Result<(), String> {
             None => return Ok(()), // the missing form is reported on the manifest
         }
     } else {
-        return Err(format!("`{head}` is not `profile` nor a form of this program"));
+        return Err(format!(
+            "`{head}` is not `profile` nor a form of this program"
+        ));
     };
     if rest.is_empty() || form.field(rest).is_some() {
         Ok(())

@@ -63,10 +63,17 @@ pub fn compile(engine: &Engine, name: &str, file: &Path, source: &str) -> Result
 }
 
 /// Compiles a shared library script and registers it as module `module` (`dates::age_on`).
-pub fn load_library(engine: &mut Engine, module: &str, name: &str, file: &Path, source: &str) -> Result<AST, LoadError> {
+pub fn load_library(
+    engine: &mut Engine,
+    module: &str,
+    name: &str,
+    file: &Path,
+    source: &str,
+) -> Result<AST, LoadError> {
     let ast = compile(engine, name, file, source)?;
-    let m = Module::eval_ast_as_new(Scope::new(), &ast, engine)
-        .map_err(|e| LoadError::at_line(file, e.position().line().unwrap_or(0), 0, e.to_string()))?;
+    let m = Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(|e| {
+        LoadError::at_line(file, e.position().line().unwrap_or(0), 0, e.to_string())
+    })?;
     engine.register_static_module(module, m.into());
     Ok(ast)
 }
@@ -86,7 +93,11 @@ impl std::fmt::Display for ScriptError {
 }
 
 /// Runs every script of the run's program, in order. Reports accumulate in `run.reports`.
-pub fn run_scripts(engine: &Engine, scripts: &[std::sync::Arc<Script>], run: &Run<'_>) -> Result<(), ScriptError> {
+pub fn run_scripts(
+    engine: &Engine,
+    scripts: &[std::sync::Arc<Script>],
+    run: &Run<'_>,
+) -> Result<(), ScriptError> {
     state::with_run(run, || {
         for script in scripts {
             let mut scope = Scope::new();
@@ -105,7 +116,11 @@ fn script_error(script: &str, e: EvalAltResult) -> ScriptError {
         if !src.is_empty() {
             script = src;
         }
-        pos = if cause.position().is_none() { p } else { cause.position() };
+        pos = if cause.position().is_none() {
+            p
+        } else {
+            cause.position()
+        };
         inner = *cause;
     }
     let message = match &inner {
@@ -124,4 +139,3 @@ fn script_error(script: &str, e: EvalAltResult) -> ScriptError {
         message,
     }
 }
-
