@@ -80,10 +80,12 @@ impl Catalogue {
         // Code tables.
         let codes_dir = sources.programs.join("codes");
         let mut codes: BTreeMap<String, Value> = BTreeMap::new();
-        for file in list(&codes_dir, ".json", &mut errors) {
-            if let Some(v) = read_json(&file, &mut files, &mut errors) {
-                check_code_table(&file, &v, &mut errors);
-                codes.insert(stem(&file, ".json"), v);
+        let code_files = list(&codes_dir, ".json", &mut errors);
+        for file in &code_files {
+            let file = file.as_path();
+            if let Some(v) = read_json(file, &mut files, &mut errors) {
+                check_code_table(file, &v, &mut errors);
+                codes.insert(stem(file, ".json"), v);
             }
         }
 
@@ -254,9 +256,8 @@ impl Catalogue {
                 .collect();
             used.extend(script_paths.iter());
             used.extend(lib_files.iter());
-            let code_files: Vec<PathBuf> = list(&codes_dir, ".json", &mut Vec::new());
             used.extend(code_files.iter());
-            let version = version_of(&used, &files);
+            let version = version_of(&used, &files, sources);
             let id = manifest.id.clone();
             programs.insert(
                 id,
@@ -493,19 +494,20 @@ fn check_manifest(
     }
 }
 
-fn version_of(used: &[&PathBuf], files: &HashMap<PathBuf, Hashed>) -> String {
+fn version_of(used: &[&PathBuf], files: &HashMap<PathBuf, Hashed>, sources: &Sources) -> String {
     let mut sorted: Vec<&&PathBuf> = used.iter().collect();
     sorted.sort();
     sorted.dedup();
     let mut h = Sha256::new();
     for p in sorted {
         if let Some(f) = files.get(*p) {
-            // Names relative to nothing in particular: only the file name and content matter.
-            h.update(
-                p.file_name()
-                    .map(|n| n.as_encoded_bytes())
-                    .unwrap_or_default(),
-            );
+            // Paths relative to the catalogue folders, so a checkout anywhere hashes the same.
+            let name = match (p.strip_prefix(&sources.programs), p.strip_prefix(&sources.rules)) {
+                (Ok(rel), _) => format!("programs/{}", rel.display()),
+                (_, Ok(rel)) => format!("rules/{}", rel.display()),
+                _ => p.display().to_string(),
+            };
+            h.update(name.as_bytes());
             h.update([0]);
             h.update(&f.bytes);
             h.update([0]);

@@ -294,6 +294,13 @@ fn origin(o: &Origin) -> String {
     o.to_string()
 }
 
+fn missing_items(d: &Decision) -> Vec<(String, String)> {
+    d.missing
+        .iter()
+        .map(|m| (m.key.clone(), format!("\"{}\" from {}", m.message.en, origin(&m.by))))
+        .collect()
+}
+
 /// Compares a decision with what a fixture expects; one readable line (or block) per difference.
 pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
     let mut diffs = Vec::new();
@@ -314,24 +321,9 @@ pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
         }
     }
     if let Some(missing) = &expect.missing {
-        let actual = d
-            .missing
-            .iter()
-            .map(|m| {
-                (
-                    m.key.clone(),
-                    format!("\"{}\" from {}", m.message.en, origin(&m.by)),
-                )
-            })
-            .collect();
-        set_diff(&mut diffs, "missing", missing, actual);
+        set_diff(&mut diffs, "missing", missing, missing_items(d));
     } else if expect.outcome == "accepted" && !d.missing.is_empty() {
-        let actual = d
-            .missing
-            .iter()
-            .map(|m| (m.key.clone(), m.message.en.clone()))
-            .collect();
-        set_diff(&mut diffs, "missing", &[], actual);
+        set_diff(&mut diffs, "missing", &[], missing_items(d));
     }
     let notes = |notes: &[crate::decision::Note]| -> Vec<(String, String)> {
         notes
