@@ -88,6 +88,25 @@ impl<'a> Application<'a> {
         self.date_of_birth(index).map(|dob| dob.years_until(day))
     }
 
+    /// "Given Family" from the profile, or "person N" when the profile has no name yet.
+    pub fn name(&self, index: usize) -> String {
+        let get = |p| {
+            self.value(index, p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+        };
+        let name = format!(
+            "{} {}",
+            get("profile.identity.given_names"),
+            get("profile.identity.family_name")
+        );
+        match name.trim() {
+            "" => format!("person {}", index + 1),
+            n => n.to_string(),
+        }
+    }
+
     pub fn has_document(&self, code: &str) -> bool {
         self.doc
             .get("documents")

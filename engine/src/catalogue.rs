@@ -502,7 +502,10 @@ fn version_of(used: &[&PathBuf], files: &HashMap<PathBuf, Hashed>, sources: &Sou
     for p in sorted {
         if let Some(f) = files.get(*p) {
             // Paths relative to the catalogue folders, so a checkout anywhere hashes the same.
-            let name = match (p.strip_prefix(&sources.programs), p.strip_prefix(&sources.rules)) {
+            let name = match (
+                p.strip_prefix(&sources.programs),
+                p.strip_prefix(&sources.rules),
+            ) {
                 (Ok(rel), _) => format!("programs/{}", rel.display()),
                 (_, Ok(rel)) => format!("rules/{}", rel.display()),
                 _ => p.display().to_string(),

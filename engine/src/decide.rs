@@ -272,27 +272,6 @@ fn needs_fill(program: &Program, doc: &Value) -> bool {
     })
 }
 
-fn person_name(app: Application<'_>, i: usize) -> String {
-    let get = |p| {
-        app.value(i, p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
-    let name = format!(
-        "{} {}",
-        get("profile.identity.given_names"),
-        get("profile.identity.family_name")
-    );
-    let name = name.trim();
-    if name.is_empty() {
-        format!("person {}", i + 1)
-    } else {
-        name.to_string()
-    }
-}
-
 /// Does person `i` have to fill this form?
 fn must_fill(app: Application<'_>, i: usize, as_of: Date, by: FilledBy) -> bool {
     match by {
@@ -331,15 +310,11 @@ fn check_people(
                     person: Some(i),
                     code: None,
                     message: Text::new(
-                        format!(
-                            "{} must be filled in for {}",
-                            form.title.en,
-                            person_name(app, i)
-                        ),
+                        format!("{} must be filled in for {}", form.title.en, app.name(i)),
                         format!(
                             "Le formulaire {} doit être rempli pour {}",
                             form.title.fr,
-                            person_name(app, i)
+                            app.name(i)
                         ),
                     ),
                     by: match asked {
@@ -437,8 +412,8 @@ fn check_signatures(
                     person: Some(i),
                     code: None,
                     message: Text::new(
-                        format!("{} must sign: {}", person_name(app, i), s.title.en),
-                        format!("{} doit signer : {}", person_name(app, i), s.title.fr),
+                        format!("{} must sign: {}", app.name(i), s.title.en),
+                        format!("{} doit signer : {}", app.name(i), s.title.fr),
                     ),
                     by: Origin::Manifest {
                         manifest: m.id.clone(),

@@ -297,7 +297,12 @@ fn origin(o: &Origin) -> String {
 fn missing_items(d: &Decision) -> Vec<(String, String)> {
     d.missing
         .iter()
-        .map(|m| (m.key.clone(), format!("\"{}\" from {}", m.message.en, origin(&m.by))))
+        .map(|m| {
+            (
+                m.key.clone(),
+                format!("\"{}\" from {}", m.message.en, origin(&m.by)),
+            )
+        })
         .collect()
 }
 

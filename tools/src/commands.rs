@@ -265,7 +265,17 @@ pub fn render(
     let lang = Lang::parse(lang).ok_or_else(|| format!("--lang must be en or fr, not `{lang}`"))?;
     let (values, errors) = match values {
         Some(file) => {
-            let v = fixture::read_document(file)?;
+            let mut v = fixture::read_document(file)?;
+            // A whole application: show the principal applicant's form, filled from the profile.
+            if v.get("people").is_some() {
+                engine::application::fill_from_profile(&mut v, p);
+                let person = &v["people"][0];
+                v = if f.id == "profile" {
+                    person["profile"].clone()
+                } else {
+                    person[f.id.as_str()].clone()
+                };
+            }
             let errors = validate_form(f, &v)
                 .into_iter()
                 .map(|i| FieldError {

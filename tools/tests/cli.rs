@@ -30,7 +30,11 @@ fn temp(name: &str) -> PathBuf {
 fn check_is_clean_on_the_repository() {
     let out = intake(&["check"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("ok: "), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("ok: "),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -40,7 +44,11 @@ fn check_fails_with_the_file_and_pointer() {
         copy_dir(&repo().join(sub), &dir.join(sub));
     }
     let form = dir.join("programs/forms/imm5257.schema.json");
-    let s = std::fs::read_to_string(&form).unwrap().replacen("\"x-title-fr\": \"Nom de famille\",", "", 1);
+    let s = std::fs::read_to_string(&form).unwrap().replacen(
+        "\"x-title-fr\": \"Nom de famille\",",
+        "",
+        1,
+    );
     std::fs::write(&form, s).unwrap();
     let out = intake(&[
         "--programs",
@@ -69,7 +77,12 @@ fn a_wrong_expectation_shows_a_readable_diff_and_junit() {
     )
     .unwrap();
     let junit = dir.join("junit.xml");
-    let out = intake(&["test", fixture.to_str().unwrap(), "--junit", junit.to_str().unwrap()]);
+    let out = intake(&[
+        "test",
+        fixture.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     for expected in [
@@ -83,7 +96,10 @@ fn a_wrong_expectation_shows_a_readable_diff_and_junit() {
         assert!(stdout.contains(expected), "missing `{expected}` in:\n{stdout}");
     }
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<failure message=\"outcome: expected accepted, got returned (incomplete)\">"), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"outcome: expected accepted, got returned (incomplete)\">"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -96,18 +112,33 @@ fn every_fixture_passes_from_the_command_line() {
 
 #[test]
 fn decide_prints_the_decision_with_its_trace() {
-    let out = intake(&["decide", "apr.visitor-visa", "tests/applications/visitor-visa.json", "--on", "2022-05-01"]);
+    let out = intake(&[
+        "decide",
+        "apr.visitor-visa",
+        "tests/applications/visitor-visa.json",
+        "--on",
+        "2022-05-01",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(d["outcome"], "accepted");
     assert_eq!(d["fees"]["total"], 185);
     assert_eq!(d["trace"][0]["script"], "apr/visitor-visa.rhai");
-    assert!(d["program_version"].as_str().unwrap().starts_with("sha256:"));
+    assert!(d["program_version"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
 }
 
 #[test]
 fn decide_explains_a_bad_date() {
-    let out = intake(&["decide", "apr.visitor-visa", "tests/applications/visitor-visa.json", "--on", "2024-02-30"]);
+    let out = intake(&[
+        "decide",
+        "apr.visitor-visa",
+        "tests/applications/visitor-visa.json",
+        "--on",
+        "2024-02-30",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`2024-02-30` is not a date: write YYYY-MM-DD"));
 }
@@ -131,7 +162,10 @@ fn list_json_has_bilingual_titles() {
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(list.len() >= 2);
     for p in &list {
-        assert!(p["title"]["en"].is_string() && p["title"]["fr"].is_string(), "{p}");
+        assert!(
+            p["title"]["en"].is_string() && p["title"]["fr"].is_string(),
+            "{p}"
+        );
     }
 }
 

@@ -206,6 +206,9 @@ pub fn register(engine: &mut Engine) {
             .map(|a| Dynamic::from_int(i64::from(a)))
             .unwrap_or(Dynamic::UNIT)
     });
+    engine.register_get("name", |p: &mut Person| {
+        current(|run| run.app.name(p.index)).unwrap_or_default()
+    });
     engine.register_fn("to_string", |p: &mut Person| format!("person {}", p.index));
 
     // Reading.
@@ -299,6 +302,26 @@ pub fn register(engine: &mut Engine) {
             })
         },
     );
+    engine.register_fn("period", |ctx: NativeCallContext, name: &str| -> Res<Map> {
+        with(&ctx, |run| match run.program.manifest.periods.get(name) {
+            Some(p) => {
+                let mut m = Map::new();
+                m.insert("from".into(), p.from.to_string().into());
+                m.insert(
+                    "to".into(),
+                    p.to.map(|d| d.to_string().into()).unwrap_or(Dynamic::UNIT),
+                );
+                Ok(m)
+            }
+            None => err(
+                format!(
+                    "unknown period `{name}`: add it to the \"periods\" of {}",
+                    run.program.file.display()
+                ),
+                ctx.call_position(),
+            ),
+        })
+    });
     engine.register_fn(
         "fee_amount",
         |ctx: NativeCallContext, code: &str| -> Res<f64> {

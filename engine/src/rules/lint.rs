@@ -159,7 +159,7 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
                     }
                 }
             }
-            "in_period" => {
+            "in_period" | "period" => {
                 if let Some(name) = arg(0) {
                     if !m.periods.contains_key(&name) {
                         fail(format!(
