@@ -19,8 +19,13 @@ fn root() -> PathBuf {
 static CATALOGUE: LazyLock<Catalogue> =
     LazyLock::new(|| Catalogue::load(&Sources::under(root())).unwrap_or_else(|e| panic!("{e}")));
 
+/// An application as the portal stores it: forms already filled from the profile.
 fn application(name: &str) -> Value {
-    fixture::read_document(&root().join("tests/applications").join(name)).unwrap()
+    let mut app = fixture::read_document(&root().join("tests/applications").join(name)).unwrap();
+    for program in CATALOGUE.programs() {
+        engine::application::fill_from_profile(&mut app, program);
+    }
+    app
 }
 
 fn ukraine_owp() -> Value {
@@ -55,6 +60,22 @@ fn decide_visitor_visa(bencher: divan::Bencher) {
     let app = application("visitor-visa.json");
     let day = Date::parse("2024-05-01").unwrap();
     bencher.bench(|| decide(program, black_box(&app), day, CapState::default()).unwrap());
+}
+
+/// Only the visitor visa's rule scripts (the part of a decision spent in Rhai).
+#[divan::bench]
+fn rules_only_visitor_visa(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("apr.visitor-visa").unwrap();
+    let app = application("visitor-visa.json");
+    let day = Date::parse("2024-05-01").unwrap();
+    bencher.bench(|| {
+        engine::decide::run_rules(
+            program,
+            engine::application::Application::new(black_box(&app)),
+            day,
+        )
+        .unwrap()
+    });
 }
 
 /// The same with "Ukraine 2022 OWP" (waivers, creation, warnings).

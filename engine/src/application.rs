@@ -214,7 +214,8 @@ pub fn fill_from_profile(doc: &mut Value, program: &Program) {
     };
     for person in people.iter_mut() {
         for form in program.forms() {
-            if form.profile_fields.is_empty() || person.get(&form.id).is_none() {
+            // A form not started (absent or null) stays not started.
+            if form.profile_fields.is_empty() || person.get(&form.id).is_none_or(Value::is_null) {
                 continue;
             }
             for (form_path, profile_path) in &form.profile_fields {

@@ -105,14 +105,7 @@ pub fn decide(
         return Ok(d);
     }
 
-    let run = Run {
-        program,
-        app,
-        as_of,
-        reports: RefCell::new(Reports::default()),
-    };
-    rules::run_scripts(&program.rhai, program.scripts(), &run).map_err(DecideError::Script)?;
-    let reports = run.reports.into_inner();
+    let reports = run_rules(program, app, as_of).map_err(DecideError::Script)?;
 
     let paper = m.portal == Portal::Paper || !reports.paper_only.is_empty();
     if !paper {
@@ -227,6 +220,22 @@ pub fn decide(
     Ok(d)
 }
 
+/// Runs the program's rule scripts on an application and returns what they reported.
+pub fn run_rules(
+    program: &Program,
+    app: Application<'_>,
+    as_of: Date,
+) -> Result<Reports, ScriptError> {
+    let run = Run {
+        program,
+        app,
+        as_of,
+        reports: RefCell::new(Reports::default()),
+    };
+    rules::run_scripts(&program.rhai, program.scripts(), &run)?;
+    Ok(run.reports.into_inner())
+}
+
 fn check_shape(doc: &Value) -> Result<(), DecideError> {
     let people = doc.get("people").and_then(Value::as_array).ok_or_else(|| {
         DecideError::BadApplication(
@@ -257,7 +266,7 @@ fn needs_fill(program: &Program, doc: &Value) -> bool {
         .unwrap_or(&[]);
     people.iter().any(|person| {
         program.forms().any(|form| {
-            let Some(values) = person.get(&form.id) else {
+            let Some(values) = person.get(&form.id).filter(|v| !v.is_null()) else {
                 return false;
             };
             form.profile_fields.iter().any(|(form_path, profile_path)| {

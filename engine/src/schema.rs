@@ -67,7 +67,7 @@ impl Form {
         let fields = index.fields;
         let validator = match jsonschema::draft202012::options()
             .should_validate_formats(true)
-            .build(&schema)
+            .build(&choices_as_enums(schema.clone()))
         {
             Ok(v) => v,
             Err(e) => {
@@ -163,6 +163,44 @@ pub fn properties_of<'v>(root: &'v Value, node: &'v Value) -> Vec<(&'v str, &'v 
         }
     }
     out
+}
+
+/// The schema the validator runs: each list of labelled choices (`oneOf` of `const`s) becomes
+/// an `enum` of the values. Same meaning, but one lookup instead of trying every choice (a
+/// country field has 250); the labels stay in `Form::schema` for rendering.
+fn choices_as_enums(mut node: Value) -> Value {
+    if let Value::Object(map) = &mut node {
+        let consts: Option<Vec<Value>> =
+            map.get("oneOf")
+                .and_then(Value::as_array)
+                .and_then(|choices| {
+                    choices
+                        .iter()
+                        .map(|c| {
+                            let c = c.as_object()?;
+                            let only_labels = c.keys().all(|k| {
+                                k == "const"
+                                    || k == "title"
+                                    || k == "description"
+                                    || k.starts_with("x-")
+                            });
+                            only_labels.then(|| c.get("const").cloned()).flatten()
+                        })
+                        .collect()
+                });
+        if let Some(values) = consts {
+            map.remove("oneOf");
+            map.insert("enum".into(), Value::Array(values));
+        }
+        for v in map.values_mut() {
+            *v = choices_as_enums(std::mem::take(v));
+        }
+    } else if let Value::Array(items) = &mut node {
+        for v in items.iter_mut() {
+            *v = choices_as_enums(std::mem::take(v));
+        }
+    }
+    node
 }
 
 /// Follows a chain of local `$ref`s to the schema that has no `$ref`.

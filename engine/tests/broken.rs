@@ -58,30 +58,28 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn apply(root: &Path, edit: &Edit) {
+fn apply(root: &Path, edit: &Edit) -> Result<(), String> {
     let path = root.join(&edit.file);
     if edit.delete {
-        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("delete {}: {e}", path.display()));
-        return;
+        return std::fs::remove_file(&path).map_err(|e| format!("delete {}: {e}", edit.file));
     }
     if let Some(content) = &edit.write {
-        std::fs::write(&path, content).unwrap();
-        return;
+        return std::fs::write(&path, content).map_err(|e| format!("write {}: {e}", edit.file));
     }
-    let mut text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", edit.file))?;
     if let Some((from, to)) = &edit.replace {
-        assert!(
-            text.contains(from.as_str()),
-            "{}: `{from}` not found",
-            edit.file
-        );
+        if !text.contains(from.as_str()) {
+            return Err(format!(
+                "{}: the text to replace, `{from}`, is not there any more",
+                edit.file
+            ));
+        }
         text = text.replacen(from.as_str(), to, 1);
     }
     if let Some(more) = &edit.append {
         text.push_str(more);
     }
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, text).map_err(|e| format!("write {}: {e}", edit.file))
 }
 
 fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
@@ -93,7 +91,10 @@ fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
     copy_dir(&repo.join("programs"), &root.join("programs"));
     copy_dir(&repo.join("rules"), &root.join("rules"));
     for edit in &case.edits {
-        apply(&root, edit);
+        if let Err(e) = apply(&root, edit) {
+            let _ = std::fs::remove_dir_all(&root);
+            return Err(e);
+        }
     }
     let loaded = Catalogue::load(&Sources::under(&root));
     let result = match (&case.decide, loaded) {

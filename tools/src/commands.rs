@@ -11,6 +11,24 @@ use std::time::Instant;
 
 type Result = std::result::Result<ExitCode, String>;
 
+/// `println!` that stops quietly when stdout is a closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        out(&format!($($arg)*))
+    };
+}
+
+/// Prints to stdout; a closed pipe (`intake decide … | head`) ends the output quietly.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 fn load(sources: &Sources) -> std::result::Result<Catalogue, String> {
     Catalogue::load(sources).map_err(|e| e.to_string())
 }
@@ -21,7 +39,7 @@ pub fn check(sources: &Sources) -> Result {
         Ok(c) => {
             let programs = c.programs().count();
             let sites = c.call_sites().len();
-            println!(
+            say!(
                 "ok: {programs} programs, {sites} rule call sites, loaded in {} ms",
                 started.elapsed().as_millis()
             );
@@ -53,18 +71,18 @@ pub fn list(sources: &Sources, json: bool) -> Result {
                 })
             })
             .collect();
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
         );
     } else {
-        println!("{:<45} {:<6} {:<10} TITLE", "ID", "PORTAL", "GUIDE");
+        say!("{:<45} {:<6} {:<10} TITLE", "ID", "PORTAL", "GUIDE");
         for p in c.programs() {
             let m = &p.manifest;
             let portal = serde_json::to_value(m.portal)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string));
-            println!(
+            say!(
                 "{:<45} {:<6} {:<10} {}",
                 m.id,
                 portal.unwrap_or_default(),
@@ -94,7 +112,7 @@ pub fn decide(
     };
     let d =
         engine::decide(p, &doc, as_of, CapState { used: cap_used }).map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(&d).map_err(|e| e.to_string())?
     );
@@ -122,19 +140,19 @@ pub fn test(
     let elapsed = started.elapsed();
     let failed: Vec<&fixture::Outcome> = outcomes.iter().filter(|o| !o.passed()).collect();
     for o in &failed {
-        println!("FAIL {}", o.file.display());
+        say!("FAIL {}", o.file.display());
         if let Some(d) = &o.description {
-            println!("  ({d})");
+            say!("  ({d})");
         }
         if let Some(e) = &o.error {
-            println!("  error: {e}");
+            say!("  error: {e}");
         }
         for d in &o.differences {
             for line in d.lines() {
-                println!("  {line}");
+                say!("  {line}");
             }
         }
-        println!();
+        say!("");
     }
     // Rule coverage: reporting call sites that no fixture went through.
     let hit: BTreeSet<(String, usize)> = outcomes
@@ -147,14 +165,14 @@ pub fn test(
         .filter(|s| !hit.contains(&(s.script.clone(), s.line)))
         .collect();
     if !unexercised.is_empty() && filter.is_none() && paths.is_empty() {
-        println!(
+        say!(
             "rule call sites no fixture exercised ({}):",
             unexercised.len()
         );
         for s in &unexercised {
-            println!("  rules/{}:{}  {}", s.script, s.line, s.function);
+            say!("  rules/{}:{}  {}", s.script, s.line, s.function);
         }
-        println!();
+        say!("");
     }
     if let Some(path) = junit {
         std::fs::write(path, junit_xml(&outcomes, elapsed))
@@ -165,7 +183,7 @@ pub fn test(
     } else {
         0.0
     };
-    println!(
+    say!(
         "fixtures: {} passed, {} failed ({} ms, {:.0} per second)",
         outcomes.len() - failed.len(),
         failed.len(),
@@ -295,6 +313,6 @@ pub fn render(
         hidden: &[],
     };
     let html = render_page(&f.schema, &values, &errors, &opts).map_err(|e| e.to_string())?;
-    println!("{html}");
+    out(&html);
     Ok(ExitCode::SUCCESS)
 }

@@ -504,10 +504,52 @@ pub fn register(engine: &mut Engine) {
         },
     );
 
-    // Generic text helpers the shared library builds on.
+    // Generic text primitives the shared library (rules/lib/text.rhai) builds on. They are
+    // native because text work in script costs a few hundred nanoseconds per operation.
     engine.register_fn("edit_distance", |a: &str, b: &str| {
         edit_distance(a, b) as i64
     });
+    engine.register_fn("fold_text", |s: Dynamic| -> String {
+        s.into_immutable_string()
+            .map(|s| fold_text(&s))
+            .unwrap_or_default()
+    });
+    engine.register_fn("has_non_latin_letter", |s: Dynamic| -> bool {
+        s.into_immutable_string()
+            .map(|s| s.chars().any(|c| c as u32 > 0x024F && c.is_alphabetic()))
+            .unwrap_or(false)
+    });
+}
+
+/// Text as a careful reader compares codes: lower case; every dash (en, em, figure,
+/// non-breaking hyphen) as "-"; every run of white space as one space; no quotation marks;
+/// no full stop at the end (a code copied from a sentence); trimmed.
+pub fn fold_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let c = match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            '"' | '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{00ab}' | '\u{00bb}' => continue,
+            c if c.is_whitespace() => {
+                space = true;
+                continue;
+            }
+            c => c,
+        };
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    while out.ends_with('.') {
+        out.pop();
+        while out.ends_with(' ') {
+            out.pop();
+        }
+    }
+    out
 }
 
 /// Levenshtein distance over characters.
