@@ -102,6 +102,37 @@ fn decide_pr_heavy(bencher: divan::Bencher) {
     bencher.bench(|| decide(program, black_box(&app), day, CapState::default()).unwrap());
 }
 
+/// Only the PR program's rule scripts on the heavy application.
+#[divan::bench]
+fn rules_only_pr_heavy(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("pr.spouse-partner-children").unwrap();
+    let app = application("pr-spouse-heavy.json");
+    let day = Date::parse("2024-06-01").unwrap();
+    bencher.bench(|| {
+        engine::decide::run_rules(program, engine::application::Application::new(black_box(&app)), day).unwrap()
+    });
+}
+
+/// Only schema validation of every form and profile of the heavy application.
+#[divan::bench]
+fn validate_pr_heavy(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("pr.spouse-partner-children").unwrap();
+    let app = application("pr-spouse-heavy.json");
+    let people = app["people"].as_array().unwrap();
+    bencher.bench(|| {
+        let mut issues = 0;
+        for person in people {
+            issues += validate_form(program.profile(), black_box(&person["profile"])).len();
+            for form in program.forms() {
+                if let Some(values) = person.get(&form.id) {
+                    issues += validate_form(form, black_box(values)).len();
+                }
+            }
+        }
+        issues
+    });
+}
+
 /// What converting the whole heavy application into Rhai values on every decision would
 /// cost (the design the rule API avoids: rules read fields by path instead).
 #[divan::bench]

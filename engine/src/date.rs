@@ -59,6 +59,18 @@ impl Date {
         years
     }
 
+    /// The same day `n` months later (or earlier when negative), cut to the month's last day.
+    pub fn add_months(self, n: i32) -> Date {
+        let total = self.year * 12 + (self.month as i32 - 1) + n;
+        let year = total.div_euclid(12);
+        let month = total.rem_euclid(12) as u32 + 1;
+        Date {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
+
     /// The same day `n` years later (29 February becomes 28 February in common years).
     pub fn add_years(self, n: i32) -> Date {
         let year = self.year + n;
@@ -141,5 +153,9 @@ mod tests {
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
         assert_eq!(Date::parse("2000-03-01").unwrap().days_since_epoch(), 11017);
         assert_eq!(leap.add_years(1), Date::parse("2005-02-28").unwrap());
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(d("2024-08-31").add_months(6), d("2025-02-28"));
+        assert_eq!(d("2024-01-31").add_months(1), d("2024-02-29"));
+        assert_eq!(d("2024-03-15").add_months(-3), d("2023-12-15"));
     }
 }

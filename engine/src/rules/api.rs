@@ -3,6 +3,7 @@
 
 use super::state::{current, Message, Reported, Run, Source};
 use crate::application::Role;
+use crate::date::Date;
 use crate::text::Text;
 use rhai::{
     Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, Position,
@@ -513,6 +514,25 @@ pub fn register(engine: &mut Engine) {
         s.into_immutable_string()
             .map(|s| fold_text(&s))
             .unwrap_or_default()
+    });
+    // Date primitives the shared library (rules/lib/dates.rhai) builds on.
+    fn date(s: &Dynamic, pos: Position) -> Res<Date> {
+        let text = s.clone().into_immutable_string().unwrap_or_default();
+        Date::parse(&text).map_or_else(|| err(format!("not a date (YYYY-MM-DD): {s}"), pos), Ok)
+    }
+    engine.register_fn("date_years_between", |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> Res<i64> {
+        let pos = ctx.call_position();
+        Ok(i64::from(date(&a, pos)?.years_until(date(&b, pos)?)))
+    });
+    engine.register_fn("date_days_between", |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> Res<i64> {
+        let pos = ctx.call_position();
+        Ok(date(&b, pos)?.days_since_epoch() - date(&a, pos)?.days_since_epoch())
+    });
+    engine.register_fn("date_add_years", |ctx: NativeCallContext, d: Dynamic, n: i64| -> Res<String> {
+        Ok(date(&d, ctx.call_position())?.add_years(n as i32).to_string())
+    });
+    engine.register_fn("date_add_months", |ctx: NativeCallContext, d: Dynamic, n: i64| -> Res<String> {
+        Ok(date(&d, ctx.call_position())?.add_months(n as i32).to_string())
     });
     engine.register_fn("has_non_latin_letter", |s: Dynamic| -> bool {
         s.into_immutable_string()
