@@ -109,7 +109,12 @@ fn rules_only_pr_heavy(bencher: divan::Bencher) {
     let app = application("pr-spouse-heavy.json");
     let day = Date::parse("2024-06-01").unwrap();
     bencher.bench(|| {
-        engine::decide::run_rules(program, engine::application::Application::new(black_box(&app)), day).unwrap()
+        engine::decide::run_rules(
+            program,
+            engine::application::Application::new(black_box(&app)),
+            day,
+        )
+        .unwrap()
     });
 }
 

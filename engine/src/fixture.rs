@@ -164,15 +164,36 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Parsed base applications, shared by the fixtures of one run (many start from the same one).
+#[derive(Default)]
+pub struct Bases(std::collections::HashMap<PathBuf, Value>);
+
+impl Bases {
+    fn get(&mut self, path: &Path) -> Result<Value, String> {
+        if let Some(v) = self.0.get(path) {
+            return Ok(v.clone());
+        }
+        let v = read_document(path)?;
+        self.0.insert(path.to_path_buf(), v.clone());
+        Ok(v)
+    }
+}
+
 /// Loads a fixture and builds its application document.
 pub fn load(file: &Path) -> Result<(Fixture, Value), String> {
+    load_with(file, &mut Bases::default())
+}
+
+fn load_with(file: &Path, bases: &mut Bases) -> Result<(Fixture, Value), String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let mut fixture: Fixture = parse_document(file, &text)?;
     let mut doc = match &fixture.base {
         Some(base) => {
             let path = file.parent().unwrap_or(Path::new(".")).join(base);
-            read_document(&path).map_err(|e| format!("base of {}: {e}", file.display()))?
+            bases
+                .get(&path)
+                .map_err(|e| format!("base of {}: {e}", file.display()))?
         }
         None => Value::Object(Default::default()),
     };
@@ -188,6 +209,31 @@ pub fn load(file: &Path) -> Result<(Fixture, Value), String> {
         }
     }
     Ok((fixture, doc))
+}
+
+/// Runs many fixtures, on every core, in the order given.
+pub fn run_all(catalogue: &Catalogue, files: &[PathBuf]) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut bases = Bases::default();
+                    part.iter()
+                        .map(|f| run_with(catalogue, f, &mut bases))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("fixture thread"))
+            .collect()
+    })
 }
 
 /// RFC 7396 JSON merge patch.
@@ -212,6 +258,10 @@ pub fn merge_patch(target: &mut Value, patch: Value) {
 
 /// Runs one fixture file.
 pub fn run(catalogue: &Catalogue, file: &Path) -> Outcome {
+    run_with(catalogue, file, &mut Bases::default())
+}
+
+fn run_with(catalogue: &Catalogue, file: &Path, bases: &mut Bases) -> Outcome {
     let started = Instant::now();
     let name = file
         .file_stem()
@@ -227,12 +277,15 @@ pub fn run(catalogue: &Catalogue, file: &Path) -> Outcome {
         duration: Duration::ZERO,
         hits: Vec::new(),
     };
-    let result = load(file).and_then(|(fixture, doc)| {
+    let result = load_with(file, bases).and_then(|(fixture, mut doc)| {
         outcome.program = Some(fixture.program.clone());
         outcome.description = fixture.description.clone();
         let program = catalogue
             .program(&fixture.program)
             .ok_or_else(|| format!("unknown program `{}`", fixture.program))?;
+        // As the portal stores applications: forms filled from the profile (decide would
+        // otherwise fill a copy).
+        crate::application::fill_from_profile(&mut doc, program);
         let decision = decide(
             program,
             &doc,

@@ -15,8 +15,8 @@ fn every_fixture_passes() {
     );
     let mut report = String::new();
     let mut failed = 0;
-    for file in &files {
-        let o = fixture::run(&catalogue, file);
+    for o in fixture::run_all(&catalogue, &files) {
+        let file = &o.file;
         if !o.passed() {
             failed += 1;
             report += &format!("FAIL {}\n", file.display());

@@ -136,7 +136,7 @@ pub fn test(
         files.retain(|p| p.to_string_lossy().contains(f));
     }
     let started = Instant::now();
-    let outcomes: Vec<fixture::Outcome> = files.iter().map(|f| fixture::run(&c, f)).collect();
+    let outcomes: Vec<fixture::Outcome> = fixture::run_all(&c, &files);
     let elapsed = started.elapsed();
     let failed: Vec<&fixture::Outcome> = outcomes.iter().filter(|o| !o.passed()).collect();
     for o in &failed {

@@ -520,20 +520,36 @@ pub fn register(engine: &mut Engine) {
         let text = s.clone().into_immutable_string().unwrap_or_default();
         Date::parse(&text).map_or_else(|| err(format!("not a date (YYYY-MM-DD): {s}"), pos), Ok)
     }
-    engine.register_fn("date_years_between", |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> Res<i64> {
-        let pos = ctx.call_position();
-        Ok(i64::from(date(&a, pos)?.years_until(date(&b, pos)?)))
-    });
-    engine.register_fn("date_days_between", |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> Res<i64> {
-        let pos = ctx.call_position();
-        Ok(date(&b, pos)?.days_since_epoch() - date(&a, pos)?.days_since_epoch())
-    });
-    engine.register_fn("date_add_years", |ctx: NativeCallContext, d: Dynamic, n: i64| -> Res<String> {
-        Ok(date(&d, ctx.call_position())?.add_years(n as i32).to_string())
-    });
-    engine.register_fn("date_add_months", |ctx: NativeCallContext, d: Dynamic, n: i64| -> Res<String> {
-        Ok(date(&d, ctx.call_position())?.add_months(n as i32).to_string())
-    });
+    engine.register_fn(
+        "date_years_between",
+        |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> Res<i64> {
+            let pos = ctx.call_position();
+            Ok(i64::from(date(&a, pos)?.years_until(date(&b, pos)?)))
+        },
+    );
+    engine.register_fn(
+        "date_days_between",
+        |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> Res<i64> {
+            let pos = ctx.call_position();
+            Ok(date(&b, pos)?.days_since_epoch() - date(&a, pos)?.days_since_epoch())
+        },
+    );
+    engine.register_fn(
+        "date_add_years",
+        |ctx: NativeCallContext, d: Dynamic, n: i64| -> Res<String> {
+            Ok(date(&d, ctx.call_position())?
+                .add_years(n as i32)
+                .to_string())
+        },
+    );
+    engine.register_fn(
+        "date_add_months",
+        |ctx: NativeCallContext, d: Dynamic, n: i64| -> Res<String> {
+            Ok(date(&d, ctx.call_position())?
+                .add_months(n as i32)
+                .to_string())
+        },
+    );
     engine.register_fn("has_non_latin_letter", |s: Dynamic| -> bool {
         s.into_immutable_string()
             .map(|s| s.chars().any(|c| c as u32 > 0x024F && c.is_alphabetic()))
