@@ -3,9 +3,11 @@
 //! errors it must report (file, line or pointer, message), or the error a decision must fail
 //! with and how fast (endless loops, runaway recursion).
 
+mod common;
+
 use engine::{decide, fixture, CapState, Catalogue, Date, Sources};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 #[derive(Deserialize)]
@@ -45,19 +47,6 @@ struct DecideCase {
     within_ms: u64,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn apply(root: &Path, edit: &Edit) -> Result<(), String> {
     let path = root.join(&edit.file);
     if edit.delete {
@@ -82,19 +71,14 @@ fn apply(root: &Path, edit: &Edit) -> Result<(), String> {
     std::fs::write(&path, text).map_err(|e| format!("write {}: {e}", edit.file))
 }
 
-fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
+fn run_case(file: &Path) -> Result<(), String> {
     let case: Case = serde_saphyr::from_str(&std::fs::read_to_string(file).unwrap())
         .map_err(|e| format!("bad case file: {e}"))?;
     let name = file.file_stem().unwrap().to_string_lossy().to_string();
-    let root = std::env::temp_dir().join(format!("intake-broken-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    copy_dir(&repo.join("programs"), &root.join("programs"));
-    copy_dir(&repo.join("rules"), &root.join("rules"));
+    let copy = common::CatalogueCopy::new(&format!("broken-{name}"));
+    let root = copy.root.clone();
     for edit in &case.edits {
-        if let Err(e) = apply(&root, edit) {
-            let _ = std::fs::remove_dir_all(&root);
-            return Err(e);
-        }
+        apply(&root, edit)?;
     }
     let loaded = Catalogue::load(&Sources::under(&root));
     let result = match (&case.decide, loaded) {
@@ -134,14 +118,12 @@ fn run_case(repo: &Path, file: &Path) -> Result<(), String> {
             }
         }
     };
-    let _ = std::fs::remove_dir_all(&root);
     result
 }
 
 #[test]
 fn broken_input_is_reported_precisely() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let files = fixture::discover(&[repo.join("tests/broken")]).unwrap();
+    let files = fixture::discover(&[common::repo().join("tests/broken")]).unwrap();
     assert!(
         files.len() >= 10,
         "expected the broken-input cases, found {}",
@@ -149,7 +131,7 @@ fn broken_input_is_reported_precisely() {
     );
     let mut failures = Vec::new();
     for f in &files {
-        if let Err(e) = run_case(&repo, f) {
+        if let Err(e) = run_case(f) {
             failures.push(format!("{}: {e}", f.display()));
         }
     }
