@@ -3,6 +3,7 @@
 
 use crate::text::Lang;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// How many `$ref`s may be expanded along one branch (stops recursive schemas).
 const MAX_REF_DEPTH: usize = 16;
@@ -30,8 +31,23 @@ const SCHEMA_MAP_KEYWORDS: [&str; 3] = ["properties", "patternProperties", "depe
 /// Returns a copy of `schema` where every local `$ref` ("#/$defs/address", any JSON pointer
 /// fragment) is replaced by its target, merged with the keywords written next to the `$ref`
 /// (those win). `$defs` themselves are dropped; non-local refs are left as they are.
-pub(crate) fn inline_refs(schema: &Value) -> Value {
-    inline(schema, schema, 0)
+pub(crate) fn inline_refs(schema: &Value) -> Cow<'_, Value> {
+    if has_local_ref(schema) {
+        Cow::Owned(inline(schema, schema, 0))
+    } else {
+        // Most forms have no `$ref`: no copy of a schema that can hold 250-country lists.
+        Cow::Borrowed(schema)
+    }
+}
+
+fn has_local_ref(node: &Value) -> bool {
+    match node {
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            (k == "$ref" && v.as_str().is_some_and(|r| r.starts_with('#'))) || has_local_ref(v)
+        }),
+        Value::Array(items) => items.iter().any(has_local_ref),
+        _ => false,
+    }
 }
 
 fn inline(root: &Value, node: &Value, depth: usize) -> Value {
@@ -71,9 +87,52 @@ fn inline(root: &Value, node: &Value, depth: usize) -> Value {
             },
             _ => v.clone(),
         };
-        out.insert(k.clone(), v);
+        merge_keyword(&mut out, k, v);
     }
     Value::Object(out)
+}
+
+/// Puts a keyword written next to a `$ref` into the referenced schema. Both apply (JSON Schema
+/// 2020-12), so properties are merged (the ones next to the `$ref` first, so they show first),
+/// `required` lists joined, `allOf` lists joined, and a second `if/then/else` moved into
+/// `allOf`; any other keyword written next to the `$ref` wins (labels, help).
+fn merge_keyword(out: &mut Map<String, Value>, key: &str, value: Value) {
+    match (key, out.remove(key), value) {
+        ("properties", Some(Value::Object(target)), Value::Object(mut props)) => {
+            for (name, schema) in target {
+                props.entry(name).or_insert(schema);
+            }
+            out.insert(key.to_string(), Value::Object(props));
+        }
+        ("required" | "allOf", Some(Value::Array(mut target)), Value::Array(list)) => {
+            for item in list {
+                if !target.contains(&item) {
+                    target.push(item);
+                }
+            }
+            out.insert(key.to_string(), Value::Array(target));
+        }
+        ("if", Some(target_if), value) => {
+            let mut moved = Map::new();
+            moved.insert("if".into(), target_if);
+            for branch in ["then", "else"] {
+                if let Some(b) = out.remove(branch) {
+                    moved.insert(branch.into(), b);
+                }
+            }
+            match out
+                .entry("allOf")
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(all) => all.push(Value::Object(moved)),
+                other => *other = Value::Array(vec![Value::Object(moved)]),
+            }
+            out.insert(key.to_string(), value);
+        }
+        (_, _, value) => {
+            out.insert(key.to_string(), value);
+        }
+    }
 }
 
 /// The schema's type: `type` (the first one that is not "null" when it is a list), else

@@ -489,3 +489,34 @@ fn page_is_a_complete_document() {
     let form = render(&visit_schema(), &visit_values(), &[]);
     assert!(form.starts_with("<form ") && form.trim_end().ends_with("</form>"));
 }
+
+#[test]
+fn properties_next_to_a_ref_are_merged_with_the_referenced_ones() {
+    // IMM 5406's shape: `spouse` is a member (from $defs) plus a question of its own.
+    let schema = serde_json::json!({
+        "type": "object", "title": "Family", "x-title-fr": "Famille",
+        "$defs": { "member": {
+            "type": "object",
+            "properties": { "full_name": { "type": "string", "title": "Full name", "x-title-fr": "Nom complet" } },
+            "required": ["full_name"]
+        } },
+        "properties": { "spouse": {
+            "$ref": "#/$defs/member", "title": "Spouse", "x-title-fr": "Époux",
+            "properties": { "has_spouse": { "type": "boolean", "title": "Has a spouse", "x-title-fr": "A un époux" } },
+            "required": ["has_spouse"]
+        } }
+    });
+    let html = render(&schema, &serde_json::json!({}), &[]);
+    let has = html
+        .find("name=\"spouse.has_spouse\"")
+        .expect("the question next to the $ref");
+    let name = html
+        .find("name=\"spouse.full_name\"")
+        .expect("the referenced member's field");
+    assert!(
+        has < name,
+        "the properties written next to the $ref come first"
+    );
+    // Both `required` lists apply.
+    assert_eq!(count(&html, "(required)"), 2, "{html}");
+}
