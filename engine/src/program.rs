@@ -51,4 +51,33 @@ impl Program {
     pub fn scripts(&self) -> &[Arc<Script>] {
         &self.scripts
     }
+
+    /// Checks that a person path names a field of the profile or of one of the program's forms.
+    pub fn check_path(&self, path: &str) -> Result<(), String> {
+        check_person_path(path, &self.profile, |id| self.form(id).map(|f| f.as_ref()))
+    }
+}
+
+/// Checks a person path (`imm5257.visit.purpose`, `profile.identity.sex`): it must be well
+/// formed, start with `profile` or a form `form_of` knows, and name a field of that form.
+pub fn check_person_path<'f>(
+    path: &str,
+    profile: &'f Form,
+    form_of: impl Fn(&str) -> Option<&'f Form>,
+) -> Result<(), String> {
+    if crate::application::parse_path(path).is_none() {
+        return Err("not a field path (write form.section.field, with [n] for list items)".into());
+    }
+    let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+    let form = if head == "profile" {
+        profile
+    } else {
+        form_of(head)
+            .ok_or_else(|| format!("`{head}` is not `profile` nor a form of this program"))?
+    };
+    if rest.is_empty() || form.field(rest).is_some() {
+        Ok(())
+    } else {
+        Err(format!("form `{head}` has no field `{rest}`"))
+    }
 }

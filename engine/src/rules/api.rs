@@ -184,6 +184,13 @@ fn dated_fee(run: &Run<'_>, code: &str, pos: Position) -> Res<i64> {
     }
 }
 
+/// A path computed at run time is checked like the literal ones are at load.
+fn check_path(run: &Run<'_>, path: &str, pos: Position) -> Res<()> {
+    run.program
+        .check_path(path)
+        .or_else(|e| err(format!("`{path}`: {e}"), pos))
+}
+
 fn check_person(run: &Run<'_>, p: &Person, pos: Position) -> Res<()> {
     if p.index < run.app.people().len() {
         Ok(())
@@ -250,6 +257,7 @@ pub fn register(engine: &mut Engine) {
         |ctx: NativeCallContext, p: Person, path: &str| -> Res<Dynamic> {
             with(&ctx, |run| {
                 check_person(run, &p, ctx.call_position())?;
+                check_path(run, path, ctx.call_position())?;
                 Ok(run
                     .app
                     .value(p.index, path)
@@ -263,6 +271,7 @@ pub fn register(engine: &mut Engine) {
         |ctx: NativeCallContext, p: Person, path: &str| -> Res<bool> {
             with(&ctx, |run| {
                 check_person(run, &p, ctx.call_position())?;
+                check_path(run, path, ctx.call_position())?;
                 Ok(run.app.value(p.index, path).is_some())
             })
         },
@@ -342,6 +351,7 @@ pub fn register(engine: &mut Engine) {
     ) -> Res<()> {
         report(&ctx, |run, src| {
             check_person(run, &p, ctx.call_position())?;
+            check_path(run, path, ctx.call_position())?;
             let text = message(run, &ctx, &msg, vars.as_ref())?;
             run.reports.borrow_mut().incomplete.push(Reported {
                 item: (p.index, path.to_string(), text),

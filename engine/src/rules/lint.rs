@@ -185,25 +185,12 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
 
 /// A person path must start with `profile` or a form of the program, and name a field of it.
 fn check_path(ctx: &Context<'_>, path: &str) -> Result<(), String> {
-    if crate::application::parse_path(path).is_none() {
-        return Err("not a field path (write form.section.field, with [n] for list items)".into());
-    }
-    let (head, rest) = path.split_once('.').unwrap_or((path, ""));
-    let form: &Form = if head == "profile" {
-        ctx.profile
-    } else if ctx.manifest.forms.iter().any(|f| f.form == head) {
-        match ctx.forms.get(head) {
-            Some(f) => f,
-            None => return Ok(()), // the missing form is reported on the manifest
-        }
-    } else {
-        return Err(format!(
-            "`{head}` is not `profile` nor a form of this program"
-        ));
-    };
-    if rest.is_empty() || form.field(rest).is_some() {
-        Ok(())
-    } else {
-        Err(format!("form `{head}` has no field `{rest}`"))
-    }
+    crate::program::check_person_path(path, ctx.profile, |id| {
+        ctx.manifest
+            .forms
+            .iter()
+            .any(|f| f.form == id)
+            .then(|| ctx.forms.get(id).map(|f| f.as_ref()))
+            .flatten()
+    })
 }
