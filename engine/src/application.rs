@@ -229,18 +229,41 @@ pub fn fill_from_profile(doc: &mut Value, program: &Program) {
                     Some(v) => {
                         set_path(person, &target, v);
                     }
-                    None => remove_path(person, &target),
+                    None => {
+                        remove_path(person, &target);
+                    }
                 }
             }
         }
     }
 }
 
-fn remove_path(root: &mut Value, path: &str) {
-    if let Some((parent, key)) = path.rsplit_once('.') {
-        if let Some(Value::Object(m)) = get_path_mut(root, parent) {
-            m.remove(key);
+/// Removes the value at a path (an object's key, or a list's item); false when not there.
+pub fn remove_path(root: &mut Value, path: &str) -> bool {
+    let Some(mut segs) = parse_path(path) else {
+        return false;
+    };
+    let Some(last) = segs.pop() else { return false };
+    let mut node = root;
+    for seg in segs {
+        node = match seg {
+            Segment::Key(k) => match node.get_mut(k) {
+                Some(n) => n,
+                None => return false,
+            },
+            Segment::Index(i) => match node.get_mut(i) {
+                Some(n) => n,
+                None => return false,
+            },
+        };
+    }
+    match (node, last) {
+        (Value::Object(m), Segment::Key(k)) => m.shift_remove(k).is_some(),
+        (Value::Array(a), Segment::Index(i)) if i < a.len() => {
+            a.remove(i);
+            true
         }
+        _ => false,
     }
 }
 
@@ -271,5 +294,10 @@ mod tests {
         let mut w = json!({});
         assert!(set_path(&mut w, "x.y.z", json!(true)));
         assert_eq!(w, json!({"x": {"y": {"z": true}}}));
+        let mut people = json!({"people": [{"a": 1}, {"b": 2}, {"c": 3}]});
+        assert!(remove_path(&mut people, "people[1]"));
+        assert!(remove_path(&mut people, "people[0].a"));
+        assert!(!remove_path(&mut people, "people[5]"));
+        assert_eq!(people, json!({"people": [{}, {"c": 3}]}));
     }
 }

@@ -35,6 +35,9 @@ pub struct Fixture {
     /// Values to set by path after the merge: `people[0].imm5257.visit.purpose: other`.
     #[serde(default)]
     pub set: BTreeMap<String, Value>,
+    /// Paths to remove after the merge, in order: `people[3]`, `documents.photo`.
+    #[serde(default)]
+    pub unset: Vec<String>,
     pub expect: Expect,
 }
 
@@ -199,6 +202,14 @@ fn load_with(file: &Path, bases: &mut Bases) -> Result<(Fixture, Value), String>
     };
     if let Some(patch) = fixture.application.take() {
         merge_patch(&mut doc, patch);
+    }
+    for path in &fixture.unset {
+        if !crate::application::remove_path(&mut doc, path) {
+            return Err(format!(
+                "{}: `unset` path `{path}` does not exist in the application",
+                file.display()
+            ));
+        }
     }
     for (path, value) in &fixture.set {
         if !set_path(&mut doc, path, value.clone()) {

@@ -100,7 +100,11 @@ impl Form {
 
     /// What the index knows of a path such as `contacts[1].name` (indices are ignored).
     pub fn field(&self, path: &str) -> Option<&FieldInfo> {
-        self.fields.get(&pattern_of(path))
+        if path.contains('[') {
+            self.fields.get(&pattern_of(path))
+        } else {
+            self.fields.get(path)
+        }
     }
 
     /// Every field pattern, sorted (for listings and tests).
