@@ -267,17 +267,6 @@ pub fn remove_path(root: &mut Value, path: &str) -> bool {
     }
 }
 
-fn get_path_mut<'v>(root: &'v mut Value, path: &str) -> Option<&'v mut Value> {
-    let mut node = root;
-    for seg in parse_path(path)? {
-        node = match seg {
-            Segment::Key(k) => node.get_mut(k)?,
-            Segment::Index(i) => node.get_mut(i)?,
-        };
-    }
-    Some(node)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
