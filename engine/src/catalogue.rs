@@ -3,7 +3,7 @@
 //! problem is collected in one pass; a catalogue with any problem is refused as a whole.
 
 use crate::diagnostics::{LoadError, LoadErrors};
-use crate::manifest::{Manifest, Portal};
+use crate::manifest::{DatedAmount, FeeSchedule, Manifest, Portal};
 use crate::program::Program;
 use crate::rules::{self, lint, Script};
 use crate::schema::Form;
@@ -140,6 +140,42 @@ impl Catalogue {
         }
         let engine = Arc::new(engine);
 
+        // Shared fee schedules: programs/fees/*.json, each a map of schedule ids.
+        let fees_dir = sources.programs.join("fees");
+        let mut schedules: BTreeMap<String, FeeSchedule> = BTreeMap::new();
+        let mut schedule_files = Vec::new();
+        if fees_dir.is_dir() {
+            schedule_files = list(&fees_dir, ".json", &mut errors);
+            for file in &schedule_files {
+                let Some(v) = read_json(file, &mut files, &mut errors) else {
+                    continue;
+                };
+                match serde_json::from_value::<BTreeMap<String, FeeSchedule>>(v) {
+                    Ok(map) => {
+                        for (id, schedule) in map {
+                            check_amounts(
+                                file,
+                                &format!("/{id}/amounts"),
+                                &schedule.amounts,
+                                &mut errors,
+                            );
+                            if schedules.insert(id.clone(), schedule).is_some() {
+                                errors.push(LoadError::at_pointer(
+                                    file,
+                                    format!("/{id}"),
+                                    format!("fee schedule `{id}` is defined twice"),
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(LoadError::in_file(
+                        file,
+                        format!("{e}: a fee schedule file maps ids to {{title, amounts, sources}}"),
+                    )),
+                }
+            }
+        }
+
         // Manifests.
         let manifest_schema_file = sources.programs.join("manifest.schema.json");
         let manifest_validator = read_json(&manifest_schema_file, &mut files, &mut errors)
@@ -180,7 +216,8 @@ impl Catalogue {
                 }
             }
             match serde_json::from_value::<Manifest>(v) {
-                Ok(m) => {
+                Ok(mut m) => {
+                    resolve_schedules(&file, &mut m, &schedules, &mut errors);
                     check_manifest(&file, &m, &forms, &mut errors);
                     manifests.push((file, m));
                 }
@@ -256,6 +293,7 @@ impl Catalogue {
                 .collect();
             used.extend(script_paths.iter());
             used.extend(lib_files.iter());
+            used.extend(schedule_files.iter());
             used.extend(code_files.iter());
             let version = version_of(&used, &files, sources);
             let id = manifest.id.clone();
@@ -480,16 +518,50 @@ fn check_manifest(
         &mut err,
     );
     for (i, fee) in m.fees.iter().enumerate() {
-        for (j, pair) in fee.amounts.windows(2).enumerate() {
-            if pair[1].from <= pair[0].from {
-                err(
-                    format!("/fees/{i}/amounts/{}/from", j + 1),
-                    format!(
-                        "amounts must be in date order: {} is not after {}",
-                        pair[1].from, pair[0].from
-                    ),
-                );
+        if fee.schedule.is_none() {
+            check_amounts(file, &format!("/fees/{i}/amounts"), &fee.amounts, errors);
+        }
+    }
+}
+
+/// Amounts must be in date order.
+fn check_amounts(file: &Path, pointer: &str, amounts: &[DatedAmount], errors: &mut Vec<LoadError>) {
+    for (j, pair) in amounts.windows(2).enumerate() {
+        if pair[1].from <= pair[0].from {
+            errors.push(LoadError::at_pointer(
+                file,
+                format!("{pointer}/{}/from", j + 1),
+                format!(
+                    "amounts must be in date order: {} is not after {}",
+                    pair[1].from, pair[0].from
+                ),
+            ));
+        }
+    }
+}
+
+/// Fills the fees that name a shared schedule with its title (unless the manifest gives one)
+/// and amounts.
+fn resolve_schedules(
+    file: &Path,
+    m: &mut Manifest,
+    schedules: &BTreeMap<String, FeeSchedule>,
+    errors: &mut Vec<LoadError>,
+) {
+    for (i, fee) in m.fees.iter_mut().enumerate() {
+        let Some(id) = &fee.schedule else { continue };
+        match schedules.get(id) {
+            Some(s) => {
+                fee.amounts = s.amounts.clone();
+                if fee.title.en.is_empty() {
+                    fee.title = s.title.clone();
+                }
             }
+            None => errors.push(LoadError::at_pointer(
+                file,
+                format!("/fees/{i}/schedule"),
+                format!("unknown fee schedule `{id}`: define it in a file of programs/fees/"),
+            )),
         }
     }
 }

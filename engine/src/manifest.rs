@@ -126,9 +126,28 @@ pub struct SignatureItem {
 #[serde(deny_unknown_fields)]
 pub struct FeeItem {
     pub code: String,
+    /// Required unless the fee comes from a shared schedule (which has its own title).
+    #[serde(default)]
     pub title: Text,
-    /// Amounts with the day each takes effect, oldest first.
+    /// Amounts with the day each takes effect, oldest first. Filled from `schedule` when the
+    /// fee names one.
+    #[serde(default)]
     pub amounts: Vec<DatedAmount>,
+    /// A shared fee schedule of `programs/fees/` (e.g. `pr-rprf`), for amounts several
+    /// programs charge alike: one place to change when the fee changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+}
+
+/// A shared, dated fee schedule (`programs/fees/*.json` maps ids to these).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeSchedule {
+    pub title: Text,
+    pub amounts: Vec<DatedAmount>,
+    /// Where the amounts come from, for policy staff.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 impl FeeItem {
