@@ -321,3 +321,29 @@ pub fn render(
     out(&html);
     Ok(ExitCode::SUCCESS)
 }
+
+pub fn docs(sources: &Sources, out: &Path, check: bool) -> Result {
+    let c = load(sources)?;
+    let files = [
+        (out.join("programs.md"), crate::docs::programs(&c)),
+        (out.join("assumptions.md"), crate::docs::assumptions(&c)),
+    ];
+    let mut stale = Vec::new();
+    for (path, text) in &files {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if &current == text {
+            continue;
+        }
+        if check {
+            stale.push(path.display().to_string());
+        } else {
+            std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            say!("wrote {}", path.display());
+        }
+    }
+    if !stale.is_empty() {
+        eprintln!("out of date: {} (run `intake docs`)", stale.join(", "));
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,9 +1,11 @@
 //! `intake`: the command line for policy staff and testers.
 //!
 //! `check` lints the catalogue, `list` shows the programs, `test` runs rule fixtures,
-//! `render` previews a form as HTML, `decide` decides one application with its trace.
+//! `render` previews a form as HTML, `decide` decides one application with its trace, `docs`
+//! writes the programs catalogue and the assumptions list for policy staff.
 
 mod commands;
+mod docs;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -62,6 +64,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         values: Option<PathBuf>,
     },
+    /// Write docs/programs.md and docs/assumptions.md from the programs.
+    Docs {
+        /// Folder to write into.
+        #[arg(long, default_value = "docs")]
+        out: PathBuf,
+        /// Write nothing; exit 1 if the files are not up to date (for CI).
+        #[arg(long)]
+        check: bool,
+    },
     /// Decide an application (JSON or YAML) and print the decision with its trace as JSON.
     Decide {
         program: String,
@@ -95,6 +106,7 @@ fn main() -> ExitCode {
             lang,
             values,
         } => commands::render(&sources, &program, &form, &lang, values.as_deref()),
+        Command::Docs { out, check } => commands::docs(&sources, &out, check),
         Command::Decide {
             program,
             file,
