@@ -21,6 +21,8 @@ pub struct Catalogue {
     forms: BTreeMap<String, Arc<Form>>,
     /// Reporting call sites of the shared library (rules/lib).
     library_sites: Vec<lint::CallSite>,
+    /// Problems that do not stop the catalogue (e.g. a message no rule uses).
+    warnings: Vec<LoadError>,
 }
 
 /// Where the catalogue comes from.
@@ -55,6 +57,11 @@ impl Catalogue {
 
     pub fn form(&self, id: &str) -> Option<&Arc<Form>> {
         self.forms.get(id)
+    }
+
+    /// What `intake check` reports without refusing the catalogue.
+    pub fn warnings(&self) -> &[LoadError] {
+        &self.warnings
     }
 
     /// Every reporting call site, shared library included (for rule coverage).
@@ -124,6 +131,8 @@ impl Catalogue {
         // Shared library: each rules/lib/<name>.rhai is module <name>.
         let mut engine = rules::new_engine();
         let mut library_sites = Vec::new();
+        let mut library_literals = std::collections::HashSet::new();
+        let mut warnings = Vec::new();
         let lib_dir = sources.rules.join("lib");
         let mut lib_files = Vec::new();
         for file in list(&lib_dir, ".rhai", &mut errors) {
@@ -133,7 +142,10 @@ impl Catalogue {
             let module = stem(&file, ".rhai");
             let name = format!("lib/{module}.rhai");
             match rules::load_library(&mut engine, &module, &name, &file, &src) {
-                Ok(ast) => library_sites.extend(lint::call_sites(&name, &ast)),
+                Ok(ast) => {
+                    library_sites.extend(lint::call_sites(&name, &ast));
+                    lint::string_literals(&ast, &mut library_literals);
+                }
                 Err(e) => errors.push(e),
             }
             lib_files.push(file);
@@ -280,9 +292,12 @@ impl Catalogue {
                 profile: &profile,
                 programs: &ids,
             };
+            let mut literals = library_literals.clone();
             for s in &program_scripts {
                 lint::check(&ctx, &sources.rules.join(&s.path), &s.ast, &mut errors);
+                lint::string_literals(&s.ast, &mut literals);
             }
+            warnings.extend(lint::unused(&file, &manifest, &literals));
             // The version covers every file whose content can change a decision.
             let mut used: Vec<&PathBuf> = vec![&file, &profile.file];
             used.extend(program_forms.iter().map(|f| &f.file));
@@ -316,6 +331,7 @@ impl Catalogue {
                 programs,
                 forms,
                 library_sites,
+                warnings,
             })
         } else {
             Err(LoadErrors(errors))

@@ -37,6 +37,9 @@ pub fn check(sources: &Sources) -> Result {
     let started = Instant::now();
     match Catalogue::load(sources) {
         Ok(c) => {
+            for w in c.warnings() {
+                eprintln!("warning: {w}");
+            }
             let programs = c.programs().count();
             let sites = c.call_sites().len();
             say!(

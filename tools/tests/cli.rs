@@ -64,6 +64,34 @@ fn check_fails_with_the_file_and_pointer() {
 }
 
 #[test]
+fn check_warns_about_what_no_rule_uses() {
+    let dir = temp("unused");
+    for sub in ["programs", "rules"] {
+        copy_dir(&repo().join(sub), &dir.join(sub));
+    }
+    let manifest = dir.join("programs/apr.visitor-visa.json");
+    let s = std::fs::read_to_string(&manifest).unwrap().replacen(
+        "\"messages\": {",
+        "\"messages\": {\n    \"never-shown\": { \"en\": \"Never shown\", \"fr\": \"Jamais affiché\" },",
+        1,
+    );
+    std::fs::write(&manifest, s).unwrap();
+    let out = intake(&[
+        "--programs",
+        dir.join("programs").to_str().unwrap(),
+        "--rules",
+        dir.join("rules").to_str().unwrap(),
+        "check",
+    ]);
+    assert!(out.status.success(), "a warning does not fail the check");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("apr.visitor-visa.json at /messages/never-shown: message `never-shown` is defined, but no rule uses it"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_wrong_expectation_shows_a_readable_diff_and_junit() {
     let dir = temp("wrong");
     let fixture = dir.join("wrong-fee.yaml");

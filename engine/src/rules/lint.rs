@@ -194,3 +194,68 @@ fn check_path(ctx: &Context<'_>, path: &str) -> Result<(), String> {
             .flatten()
     })
 }
+
+/// Every string literal of a script, wherever it stands (call arguments, variables, maps).
+pub fn string_literals(ast: &AST, into: &mut std::collections::HashSet<String>) {
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::StringConstant(s, _))) = path.last() {
+            into.insert(s.to_string());
+        }
+        true
+    });
+}
+
+/// Things a manifest declares that no script names: usually a typo or a leftover. `used` holds
+/// the string literals of the program's scripts and of the shared library.
+pub fn unused(
+    file: &Path,
+    m: &Manifest,
+    used: &std::collections::HashSet<String>,
+) -> Vec<LoadError> {
+    let mut out = Vec::new();
+    let mut warn = |pointer: String, what: String| {
+        out.push(LoadError::at_pointer(
+            file,
+            pointer,
+            format!("{what}, but no rule uses it"),
+        ));
+    };
+    for code in m.messages.keys() {
+        if !used.contains(code) {
+            warn(
+                format!("/messages/{code}"),
+                format!("message `{code}` is defined"),
+            );
+        }
+    }
+    for (i, f) in m.fees.iter().enumerate() {
+        if !used.contains(&f.code) {
+            warn(format!("/fees/{i}"), format!("fee `{}` is listed", f.code));
+        }
+    }
+    for (i, d) in m.documents.iter().enumerate() {
+        if d.required == crate::manifest::Requirement::WhenRulesSay && !used.contains(&d.code) {
+            warn(
+                format!("/documents/{i}"),
+                format!("document `{}` is required when the rules say", d.code),
+            );
+        }
+    }
+    for (i, f) in m.forms.iter().enumerate() {
+        if !f.required && !used.contains(&f.form) {
+            warn(
+                format!("/forms/{i}"),
+                format!("form `{}` is required only when a rule asks", f.form),
+            );
+        }
+    }
+    for name in m.periods.keys() {
+        if !used.contains(name) {
+            warn(
+                format!("/periods/{name}"),
+                format!("period `{name}` is defined"),
+            );
+        }
+    }
+    out
+}
