@@ -222,21 +222,26 @@ fn load_with(file: &Path, bases: &mut Bases) -> Result<(Fixture, Value), String>
     Ok((fixture, doc))
 }
 
-/// Runs many fixtures, on every core, in the order given.
+/// Runs many fixtures on every core; the outcomes come back in the order given.
 pub fn run_all(catalogue: &Catalogue, files: &[PathBuf]) -> Vec<Outcome> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
-    let chunk = files.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
+    // Each thread takes the next fixture when it is free: fixtures differ a lot in cost.
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
                     let mut bases = Bases::default();
-                    part.iter()
-                        .map(|f| run_with(catalogue, f, &mut bases))
-                        .collect::<Vec<_>>()
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        mine.push((i, run_with(catalogue, file, &mut bases)));
+                    }
+                    mine
                 })
             })
             .collect();
@@ -244,7 +249,9 @@ pub fn run_all(catalogue: &Catalogue, files: &[PathBuf]) -> Vec<Outcome> {
             .into_iter()
             .flat_map(|h| h.join().expect("fixture thread"))
             .collect()
-    })
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, o)| o).collect()
 }
 
 /// RFC 7396 JSON merge patch.
