@@ -111,7 +111,7 @@ pub fn decide(
     let doc = engine::fixture::read_document(file)?;
     let as_of = match on {
         Some(s) => s.parse::<Date>()?,
-        None => engine::fixture::today(),
+        None => Date::today(),
     };
     let d =
         engine::decide(p, &doc, as_of, CapState { used: cap_used }).map_err(|e| e.to_string())?;
