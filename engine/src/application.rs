@@ -179,7 +179,8 @@ pub fn get_path<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     Some(node)
 }
 
-/// Sets a value by path, creating objects on the way (not array items).
+/// Sets a value by path, creating objects on the way; an index one past the end of a list
+/// appends to it.
 pub fn set_path(root: &mut Value, path: &str, value: Value) -> bool {
     let Some(segs) = parse_path(path) else {
         return false;
@@ -196,10 +197,18 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> bool {
                     .entry(k)
                     .or_insert(Value::Null)
             }
-            Segment::Index(i) => match node.get_mut(i) {
-                Some(n) => n,
-                None => return false,
-            },
+            Segment::Index(i) => {
+                // One past the end appends: fixtures can add a person or a list item.
+                if let Value::Array(items) = node {
+                    if i == items.len() {
+                        items.push(Value::Null);
+                    }
+                }
+                match node.get_mut(i) {
+                    Some(n) => n,
+                    None => return false,
+                }
+            }
         };
     }
     *node = value;
@@ -287,6 +296,9 @@ mod tests {
         assert!(remove_path(&mut people, "people[1]"));
         assert!(remove_path(&mut people, "people[0].a"));
         assert!(!remove_path(&mut people, "people[5]"));
+        assert!(set_path(&mut people, "people[2]", json!({"d": 4})));
+        assert!(!set_path(&mut people, "people[9]", json!({})));
+        people["people"].as_array_mut().unwrap().pop();
         assert_eq!(people, json!({"people": [{}, {"c": 3}]}));
     }
 }
