@@ -447,13 +447,17 @@ fn fees(program: &Program, reports: &Reports) -> Fees {
                 .find(|f| &f.code == code)
                 .map(|f| f.title.clone())
                 .unwrap_or_default();
-            let waiver = reports.waivers.iter().find(|w| &w.item.0 == code);
+            // A waiver for one person covers that person's lines; one without a person, every line.
+            let waiver = reports
+                .waivers
+                .iter()
+                .find(|w| &w.item.1 == code && (w.item.0.is_none() || w.item.0 == *person));
             FeeLine {
                 code: code.clone(),
                 title,
                 person: *person,
                 amount: Money(if waiver.is_some() { 0 } else { *cents }),
-                waived: waiver.map(|w| w.item.1.text.clone()),
+                waived: waiver.map(|w| w.item.2.text.clone()),
                 waived_by: waiver.map(|w| Origin::Rule(w.source.clone())),
                 charged: Money(*cents),
                 by: Origin::Rule(r.source.clone()),

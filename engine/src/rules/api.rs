@@ -19,6 +19,7 @@ pub const REPORTING: &[&str] = &[
     "fee",
     "fee_for",
     "waive",
+    "waive_for",
     "require_document",
     "require_form",
     "also_create",
@@ -447,14 +448,23 @@ pub fn register(engine: &mut Engine) {
         },
     );
 
-    fn waive(ctx: NativeCallContext, code: &str, msg: Dynamic, vars: Option<Map>) -> Res<()> {
+    fn waive(
+        ctx: NativeCallContext,
+        person: Option<Person>,
+        code: &str,
+        msg: Dynamic,
+        vars: Option<Map>,
+    ) -> Res<()> {
         report(&ctx, |run, src| {
+            if let Some(p) = &person {
+                check_person(run, p, ctx.call_position())?;
+            }
             if !run.program.manifest.fees.iter().any(|f| f.code == code) {
                 return err(format!("unknown fee `{code}`"), ctx.call_position());
             }
             let text = message(run, &ctx, &msg, vars.as_ref())?;
             run.reports.borrow_mut().waivers.push(Reported {
-                item: (code.to_string(), text),
+                item: (person.map(|p| p.index), code.to_string(), text),
                 source: src,
             });
             Ok(())
@@ -462,14 +472,29 @@ pub fn register(engine: &mut Engine) {
     }
     engine.register_fn(
         "waive",
-        |ctx: NativeCallContext, code: &str, msg: Dynamic| waive(ctx, code, msg, None),
+        |ctx: NativeCallContext, code: &str, msg: Dynamic| waive(ctx, None, code, msg, None),
     );
     engine.register_fn(
         "waive",
         |ctx: NativeCallContext, code: &str, msg: Dynamic, vars: Map| {
-            waive(ctx, code, msg, Some(vars))
+            waive(ctx, None, code, msg, Some(vars))
         },
     );
+    engine.register_fn(
+        "waive_for",
+        |ctx: NativeCallContext, p: Person, code: &str, msg: Dynamic| {
+            waive(ctx, Some(p), code, msg, None)
+        },
+    );
+    engine.register_fn(
+        "waive_for",
+        |ctx: NativeCallContext, p: Person, code: &str, msg: Dynamic, vars: Map| {
+            waive(ctx, Some(p), code, msg, Some(vars))
+        },
+    );
+    engine.register_fn("program", |ctx: NativeCallContext| -> Res<String> {
+        with(&ctx, |run| Ok(run.program.id().to_string()))
+    });
 
     engine.register_fn("require_document", |ctx: NativeCallContext, code: &str| -> Res<()> {
         report(&ctx, |run, src| {

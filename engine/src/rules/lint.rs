@@ -115,8 +115,8 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
                 }
             }
             "ineligible" | "paper_only" | "warn" => check_message(0, &mut fail),
-            "fee" | "fee_amount" | "waive" | "fee_for" => {
-                let i = usize::from(call.function == "fee_for");
+            "fee" | "fee_amount" | "waive" | "fee_for" | "waive_for" => {
+                let i = usize::from(call.function == "fee_for" || call.function == "waive_for");
                 if let Some(code) = arg(i) {
                     if !m.fees.iter().any(|f| f.code == code) {
                         fail(format!(
@@ -127,6 +127,8 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
                 }
                 if call.function == "waive" {
                     check_message(1, &mut fail);
+                } else if call.function == "waive_for" {
+                    check_message(2, &mut fail);
                 }
             }
             "require_document" | "document" => {

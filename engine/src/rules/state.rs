@@ -36,8 +36,8 @@ pub struct Reports {
     pub ineligible: Vec<Reported<Message>>,
     /// (person, fee code, amount in cents)
     pub fees: Vec<Reported<(Option<usize>, String, i64)>>,
-    /// (fee code, reason)
-    pub waivers: Vec<Reported<(String, Message)>>,
+    /// (person, or every line of the fee when none; fee code, reason)
+    pub waivers: Vec<Reported<(Option<usize>, String, Message)>>,
     pub documents: Vec<Reported<String>>,
     /// (person, form id)
     pub forms: Vec<Reported<(usize, String)>>,
