@@ -298,6 +298,22 @@ impl Catalogue {
                 lint::string_literals(&s.ast, &mut literals);
             }
             warnings.extend(lint::unused(&file, &manifest, &literals));
+            for (i, fee) in manifest.fees.iter().enumerate() {
+                if let Some(first) = fee
+                    .amounts
+                    .first()
+                    .filter(|a| a.from > manifest.effective.from)
+                {
+                    warnings.push(LoadError::at_pointer(
+                        &file,
+                        format!("/fees/{i}"),
+                        format!(
+                            "fee `{}` has no amount before {}, but the program accepts applications from {}: a rule charging it earlier fails",
+                            fee.code, first.from, manifest.effective.from
+                        ),
+                    ));
+                }
+            }
             // The version covers every file whose content can change a decision.
             let mut used: Vec<&PathBuf> = vec![&file, &profile.file];
             used.extend(program_forms.iter().map(|f| &f.file));

@@ -31,3 +31,27 @@ fn every_fixture_passes() {
     println!("fixtures: {} passed, {failed} failed", files.len() - failed);
     assert!(failed == 0, "{report}");
 }
+
+/// Every program is proven by at least five fixtures of its own.
+#[test]
+fn every_program_has_fixtures() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = Catalogue::load(&Sources::under(&root)).unwrap_or_else(|e| panic!("{e}"));
+    let mut thin = Vec::new();
+    for p in catalogue.programs() {
+        let dir = root.join("tests/fixtures").join(p.id());
+        let n = fixture::discover(&[dir]).map(|f| f.len()).unwrap_or(0);
+        if n < 5 {
+            thin.push(format!(
+                "{}: {n} fixture(s) in tests/fixtures/{}",
+                p.id(),
+                p.id()
+            ));
+        }
+    }
+    assert!(
+        thin.is_empty(),
+        "programs with fewer than 5 fixtures:\n{}",
+        thin.join("\n")
+    );
+}
