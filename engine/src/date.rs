@@ -43,8 +43,11 @@ impl Date {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let days = (secs / 86_400) as i64;
-        // Inverse of days_since_epoch (Howard Hinnant's civil_from_days).
+        Date::from_days_since_epoch((secs / 86_400) as i64)
+    }
+
+    /// The day `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+    pub fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -54,11 +57,7 @@ impl Date {
         let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
         let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date::new(year, month, day).unwrap_or(Date {
-            year: 1970,
-            month: 1,
-            day: 1,
-        })
+        Date { year, month, day }
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -181,5 +180,11 @@ mod tests {
         assert_eq!(d("2024-08-31").add_months(6), d("2025-02-28"));
         assert_eq!(d("2024-01-31").add_months(1), d("2024-02-29"));
         assert_eq!(d("2024-03-15").add_months(-3), d("2023-12-15"));
+        for day in ["1969-12-31", "2000-02-29", "2024-03-01", "2026-11-24"] {
+            assert_eq!(
+                Date::from_days_since_epoch(d(day).days_since_epoch()),
+                d(day)
+            );
+        }
     }
 }

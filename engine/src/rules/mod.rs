@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod lint;
+pub mod primitives;
 pub mod state;
 
 use crate::diagnostics::LoadError;

@@ -3,10 +3,13 @@
 //! problem is collected in one pass; a catalogue with any problem is refused as a whole.
 
 use crate::diagnostics::{LoadError, LoadErrors};
-use crate::manifest::{DatedAmount, FeeSchedule, Manifest, Portal};
+use crate::manifest::{FeeSchedule, Manifest};
 use crate::program::Program;
 use crate::rules::{self, lint, Script};
+
+mod checks;
 use crate::schema::Form;
+use checks::{check_amounts, check_code_table, check_manifest, resolve_schedules};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -427,173 +430,6 @@ fn read_json(
                 format!("bad JSON: {what}"),
             ));
             None
-        }
-    }
-}
-
-fn check_code_table(file: &Path, v: &Value, errors: &mut Vec<LoadError>) {
-    let Some(items) = v.as_array() else {
-        errors.push(LoadError::at_pointer(
-            file,
-            "",
-            "a code table is a list of {const, title, x-title-fr}",
-        ));
-        return;
-    };
-    let mut seen = std::collections::HashSet::new();
-    for (i, item) in items.iter().enumerate() {
-        let ok = item.get("const").is_some_and(|c| c.is_string())
-            && item.get("title").is_some_and(|c| c.is_string())
-            && item.get("x-title-fr").is_some_and(|c| c.is_string());
-        if !ok {
-            errors.push(LoadError::at_pointer(
-                file,
-                format!("/{i}"),
-                "each code needs a string `const`, `title` (English) and `x-title-fr` (French)",
-            ));
-        } else if !seen.insert(item["const"].as_str().unwrap_or_default().to_string()) {
-            errors.push(LoadError::at_pointer(
-                file,
-                format!("/{i}/const"),
-                format!("duplicate code {}", item["const"]),
-            ));
-        }
-    }
-}
-
-fn check_manifest(
-    file: &Path,
-    m: &Manifest,
-    forms: &BTreeMap<String, Arc<Form>>,
-    errors: &mut Vec<LoadError>,
-) {
-    let mut err = |p: String, msg: String| errors.push(LoadError::at_pointer(file, p, msg));
-    if stem(file, ".json") != m.id {
-        err(
-            "/id".into(),
-            format!(
-                "the id `{}` must match the file name `{}`",
-                m.id,
-                stem(file, ".json")
-            ),
-        );
-    }
-    if let Some(to) = m.effective.to {
-        if to < m.effective.from {
-            err(
-                "/effective/to".into(),
-                format!("ends ({to}) before it starts ({})", m.effective.from),
-            );
-        }
-    }
-    let expected = match m.portal {
-        Portal::Pr => Some("pr."),
-        Portal::Apr => Some("apr."),
-        Portal::Paper => None,
-    };
-    if let Some(prefix) = expected {
-        if !m.id.starts_with(prefix) {
-            err(
-                "/id".into(),
-                format!(
-                    "a program on the {prefix:?} portal must have an id starting with `{prefix}`"
-                ),
-            );
-        }
-    }
-    if m.portal == Portal::Paper && m.paper_instructions.is_none() {
-        err(
-            "/paper_instructions".into(),
-            "a paper program needs paper_instructions".into(),
-        );
-    }
-    for (i, f) in m.forms.iter().enumerate() {
-        if !forms.contains_key(&f.form) {
-            err(
-                format!("/forms/{i}/form"),
-                format!(
-                    "unknown form `{}`: there is no programs/forms/{}.schema.json",
-                    f.form, f.form
-                ),
-            );
-        }
-    }
-    let dupes = |codes: Vec<&str>, what: &str, err: &mut dyn FnMut(String, String)| {
-        let mut seen = std::collections::HashSet::new();
-        for (i, c) in codes.iter().enumerate() {
-            if !seen.insert(*c) {
-                err(
-                    format!("/{what}/{i}"),
-                    format!("`{c}` appears twice in {what}"),
-                );
-            }
-        }
-    };
-    dupes(
-        m.forms.iter().map(|f| f.form.as_str()).collect(),
-        "forms",
-        &mut err,
-    );
-    dupes(
-        m.documents.iter().map(|d| d.code.as_str()).collect(),
-        "documents",
-        &mut err,
-    );
-    dupes(
-        m.fees.iter().map(|d| d.code.as_str()).collect(),
-        "fees",
-        &mut err,
-    );
-    dupes(
-        m.signatures.iter().map(|d| d.what.as_str()).collect(),
-        "signatures",
-        &mut err,
-    );
-    for (i, fee) in m.fees.iter().enumerate() {
-        if fee.schedule.is_none() {
-            check_amounts(file, &format!("/fees/{i}/amounts"), &fee.amounts, errors);
-        }
-    }
-}
-
-/// Amounts must be in date order.
-fn check_amounts(file: &Path, pointer: &str, amounts: &[DatedAmount], errors: &mut Vec<LoadError>) {
-    for (j, pair) in amounts.windows(2).enumerate() {
-        if pair[1].from <= pair[0].from {
-            errors.push(LoadError::at_pointer(
-                file,
-                format!("{pointer}/{}/from", j + 1),
-                format!(
-                    "amounts must be in date order: {} is not after {}",
-                    pair[1].from, pair[0].from
-                ),
-            ));
-        }
-    }
-}
-
-/// Fills the fees that name a shared schedule with its title (unless the manifest gives one)
-/// and amounts.
-fn resolve_schedules(
-    file: &Path,
-    m: &mut Manifest,
-    schedules: &BTreeMap<String, FeeSchedule>,
-    errors: &mut Vec<LoadError>,
-) {
-    for (i, fee) in m.fees.iter_mut().enumerate() {
-        let Some(id) = &fee.schedule else { continue };
-        match schedules.get(id) {
-            Some(s) => {
-                fee.amounts = s.amounts.clone();
-                if fee.title.en.is_empty() {
-                    fee.title = s.title.clone();
-                }
-            }
-            None => errors.push(LoadError::at_pointer(
-                file,
-                format!("/fees/{i}/schedule"),
-                format!("unknown fee schedule `{id}`: define it in a file of programs/fees/"),
-            )),
         }
     }
 }
