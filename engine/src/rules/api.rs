@@ -9,7 +9,7 @@ use rhai::{
 };
 use serde_json::Value;
 
-type Res<T> = Result<T, Box<EvalAltResult>>;
+pub(super) type Res<T> = Result<T, Box<EvalAltResult>>;
 
 /// Names of the functions that report something: the call sites coverage counts.
 pub const REPORTING: &[&str] = &[
@@ -32,7 +32,7 @@ pub struct Person {
     pub index: usize,
 }
 
-fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
+pub(super) fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
     Err(Box::new(EvalAltResult::ErrorRuntime(
         Dynamic::from(msg.into()),
         pos,

@@ -3,16 +3,9 @@
 //! operation (see BENCHMARKS.md); generic, so nothing program-specific lives here.
 
 use crate::date::Date;
-use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext, Position};
+use rhai::{Dynamic, Engine, NativeCallContext, Position};
 
-type Res<T> = Result<T, Box<EvalAltResult>>;
-
-fn err<T>(msg: String, pos: Position) -> Res<T> {
-    Err(Box::new(EvalAltResult::ErrorRuntime(
-        Dynamic::from(msg),
-        pos,
-    )))
-}
+use super::api::{err, Res};
 
 /// Registers `fold_text`, `edit_distance`, `has_non_latin_letter` and the `date_*` functions.
 pub fn register(engine: &mut Engine) {
