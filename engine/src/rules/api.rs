@@ -257,12 +257,11 @@ pub fn register(engine: &mut Engine) {
         |ctx: NativeCallContext, p: Person, path: &str| -> Res<Dynamic> {
             with(&ctx, |run| {
                 check_person(run, &p, ctx.call_position())?;
-                check_path(run, path, ctx.call_position())?;
-                Ok(run
-                    .app
-                    .value(p.index, path)
-                    .map(to_dynamic)
-                    .unwrap_or(Dynamic::UNIT))
+                match run.app.value(p.index, path) {
+                    Some(v) => Ok(to_dynamic(v)),
+                    // Nothing there: a misspelt path lands here, so this is where it is checked.
+                    None => check_path(run, path, ctx.call_position()).map(|()| Dynamic::UNIT),
+                }
             })
         },
     );
@@ -271,8 +270,10 @@ pub fn register(engine: &mut Engine) {
         |ctx: NativeCallContext, p: Person, path: &str| -> Res<bool> {
             with(&ctx, |run| {
                 check_person(run, &p, ctx.call_position())?;
-                check_path(run, path, ctx.call_position())?;
-                Ok(run.app.value(p.index, path).is_some())
+                match run.app.value(p.index, path) {
+                    Some(_) => Ok(true),
+                    None => check_path(run, path, ctx.call_position()).map(|()| false),
+                }
             })
         },
     );
