@@ -16,6 +16,8 @@ pub struct Program {
     pub(crate) profile: Arc<Form>,
     pub(crate) scripts: Vec<Arc<Script>>,
     pub(crate) rhai: Arc<rhai::Engine>,
+    /// The code tables (`programs/codes/`), for rules that name a code in a message.
+    pub(crate) codes: Arc<std::collections::BTreeMap<String, serde_json::Value>>,
     /// `sha256:` of every file the program loaded (manifest, schemas, code tables, scripts,
     /// shared library): two decisions with the same version used the same rules.
     pub version: String,
@@ -50,6 +52,20 @@ impl Program {
 
     pub fn scripts(&self) -> &[Arc<Script>] {
         &self.scripts
+    }
+
+    /// The English and French titles of `code` in code table `table`; `Err` when there is no
+    /// such table, `Ok(None)` when the table has no such code.
+    pub fn code_title(&self, table: &str, code: &str) -> Result<Option<crate::text::Text>, String> {
+        let list = self
+            .codes
+            .get(table)
+            .and_then(|t| t.as_array())
+            .ok_or_else(|| format!("there is no code table `{table}` in programs/codes/"))?;
+        Ok(list
+            .iter()
+            .find(|item| item.get("const").and_then(|c| c.as_str()) == Some(code))
+            .and_then(|item| crate::schema::text_of(item, "title")))
     }
 
     /// Checks that a person path names a field of the profile or of one of the program's forms.

@@ -154,6 +154,7 @@ impl Catalogue {
             lib_files.push(file);
         }
         let engine = Arc::new(engine);
+        let codes = Arc::new(codes);
 
         // Shared fee schedules: programs/fees/*.json, each a map of schedule ids.
         let fees_dir = sources.programs.join("fees");
@@ -340,6 +341,7 @@ impl Catalogue {
                     profile,
                     scripts: program_scripts,
                     rhai: engine.clone(),
+                    codes: codes.clone(),
                     version,
                 }),
             );

@@ -492,6 +492,24 @@ pub fn register(engine: &mut Engine) {
             waive(ctx, Some(p), code, msg, Some(vars))
         },
     );
+    engine.register_fn(
+        "code_title",
+        |ctx: NativeCallContext, table: &str, code: Dynamic| -> Res<Dynamic> {
+            with(&ctx, |run| {
+                let code = code.into_immutable_string().unwrap_or_default();
+                match run.program.code_title(table, &code) {
+                    Ok(Some(t)) => {
+                        let mut m = Map::new();
+                        m.insert("en".into(), t.en.into());
+                        m.insert("fr".into(), t.fr.into());
+                        Ok(Dynamic::from_map(m))
+                    }
+                    Ok(None) => Ok(Dynamic::UNIT),
+                    Err(e) => err(e, ctx.call_position()),
+                }
+            })
+        },
+    );
     engine.register_fn("program", |ctx: NativeCallContext| -> Res<String> {
         with(&ctx, |run| Ok(run.program.id().to_string()))
     });
