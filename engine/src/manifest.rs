@@ -33,6 +33,10 @@ pub struct Manifest {
     pub periods: BTreeMap<String, Period>,
     #[serde(default)]
     pub messages: BTreeMap<String, Text>,
+    /// Tables and figures rules read with `data(name)` (an income table, a list of codes):
+    /// policy data kept where policy staff edit it, not in a script.
+    #[serde(default)]
+    pub data: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub paper_instructions: Option<Text>,
     #[serde(default)]

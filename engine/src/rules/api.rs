@@ -493,6 +493,21 @@ pub fn register(engine: &mut Engine) {
         },
     );
     engine.register_fn(
+        "data",
+        |ctx: NativeCallContext, name: &str| -> Res<Dynamic> {
+            with(&ctx, |run| match run.program.manifest.data.get(name) {
+                Some(v) => Ok(to_dynamic(v)),
+                None => err(
+                    format!(
+                        "unknown data `{name}`: add it to the \"data\" of {}",
+                        run.program.file.display()
+                    ),
+                    ctx.call_position(),
+                ),
+            })
+        },
+    );
+    engine.register_fn(
         "code_title",
         |ctx: NativeCallContext, table: &str, code: Dynamic| -> Res<Dynamic> {
             with(&ctx, |run| {

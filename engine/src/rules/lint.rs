@@ -161,6 +161,16 @@ pub fn check(ctx: &Context<'_>, file: &Path, ast: &AST, errors: &mut Vec<LoadErr
                     }
                 }
             }
+            "data" => {
+                if let Some(name) = arg(0) {
+                    if !m.data.contains_key(&name) {
+                        fail(format!(
+                            "data `{name}` is not in the \"data\" of program {}",
+                            m.id
+                        ));
+                    }
+                }
+            }
             "in_period" | "period" => {
                 if let Some(name) = arg(0) {
                     if !m.periods.contains_key(&name) {
@@ -249,6 +259,11 @@ pub fn unused(
                 format!("/forms/{i}"),
                 format!("form `{}` is required only when a rule asks", f.form),
             );
+        }
+    }
+    for name in m.data.keys() {
+        if !used.contains(name) {
+            warn(format!("/data/{name}"), format!("data `{name}` is defined"));
         }
     }
     for name in m.periods.keys() {
