@@ -370,7 +370,8 @@ fn check_documents(program: &Program, app: Application<'_>, reports: &Reports, d
     for item in &m.documents {
         let by_rule = reports.documents.iter().find(|r| r.item == item.code);
         let required = item.required == Requirement::Always || by_rule.is_some();
-        if !required {
+        let provided = app.has_document(&item.code);
+        if !required && !provided {
             continue;
         }
         let by = match by_rule {
@@ -380,8 +381,7 @@ fn check_documents(program: &Program, app: Application<'_>, reports: &Reports, d
                 entry: format!("documents/{}", item.code),
             },
         };
-        let provided = app.has_document(&item.code);
-        if !provided {
+        if required && !provided {
             d.missing.push(Missing {
                 key: format!("documents.{}", item.code),
                 person: None,
@@ -396,6 +396,7 @@ fn check_documents(program: &Program, app: Application<'_>, reports: &Reports, d
         d.documents.push(DocumentLine {
             code: item.code.clone(),
             title: item.title.clone(),
+            required,
             provided,
             by,
         });

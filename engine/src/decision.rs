@@ -141,6 +141,9 @@ pub struct Fees {
 pub struct DocumentLine {
     pub code: String,
     pub title: Text,
+    /// Mandatory (always, or because a rule said so); an optional document is listed only
+    /// when it was uploaded.
+    pub required: bool,
     pub provided: bool,
     pub by: Origin,
 }

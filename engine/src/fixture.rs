@@ -63,7 +63,7 @@ pub struct Expect {
     /// Codes of the fees shown as waived.
     #[serde(default)]
     pub waived: Option<Vec<String>>,
-    /// Codes of the required documents.
+    /// Codes of the required documents (optional uploads are not listed here).
     #[serde(default)]
     pub documents: Option<Vec<String>>,
     /// Programs of the applications created with this one.
@@ -459,6 +459,7 @@ pub fn compare(expect: &Expect, d: &Decision) -> Vec<String> {
         let actual = d
             .documents
             .iter()
+            .filter(|l| l.required)
             .map(|l| {
                 (
                     l.code.clone(),
