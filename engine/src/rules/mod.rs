@@ -31,7 +31,9 @@ pub struct Script {
     pub sites: Vec<lint::CallSite>,
 }
 
-/// A new sandboxed engine with the rule API: no I/O, no `eval`, no file imports.
+/// A new sandboxed engine with the rule API: no I/O, no `eval`, no file imports, and no clock
+/// (Rhai is built with `no_time`: a decision is a pure function of its inputs, and the
+/// decision date is `as_of()`).
 pub fn new_engine() -> Engine {
     let mut engine = Engine::new();
     engine
