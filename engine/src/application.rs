@@ -168,13 +168,27 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment<'_>>> {
     Some(out)
 }
 
+/// The value at a path, or `None` (also for a malformed path). Reads without allocating:
+/// rules call this for every field they look at.
 pub fn get_path<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     let mut node = root;
-    for seg in parse_path(path)? {
-        node = match seg {
-            Segment::Key(k) => node.get(k)?,
-            Segment::Index(i) => node.get(i)?,
+    for part in path.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
         };
+        if name.is_empty() {
+            return None;
+        }
+        node = node.get(name)?;
+        while !rest.is_empty() {
+            let close = rest.find(']')?;
+            node = node.get(rest.get(1..close)?.parse::<usize>().ok()?)?;
+            rest = &rest[close + 1..];
+            if !rest.is_empty() && !rest.starts_with('[') {
+                return None;
+            }
+        }
     }
     Some(node)
 }
