@@ -114,3 +114,39 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_text_reads_codes_like_a_careful_reader() {
+        for (typed, folded) in [
+            ("Ukraine 2022", "ukraine 2022"),
+            ("  UKRAINE\t 2022 ", "ukraine 2022"),
+            ("“Ukraine 2022.”", "ukraine 2022"),
+            (
+                "Ukraine 2022 public policy—open work permit",
+                "ukraine 2022 public policy-open work permit",
+            ),
+            ("Ukraine\u{a0}2022 OWP", "ukraine 2022 owp"),
+            ("Ukraine 2022 . ", "ukraine 2022"),
+            ("", ""),
+        ] {
+            assert_eq!(fold_text(typed), folded, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_characters() {
+        for (a, b, d) in [
+            ("ukraine 2022", "ukraine 2022", 0),
+            ("ukraine2022", "ukraine 2022", 1),
+            ("ukriane 2022", "ukraine 2022", 2),
+            ("", "abc", 3),
+            ("ü", "u", 1),
+        ] {
+            assert_eq!(edit_distance(a, b), d, "{a} / {b}");
+        }
+    }
+}
