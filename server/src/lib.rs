@@ -12,6 +12,7 @@ pub mod api;
 pub mod config;
 pub mod error;
 pub mod rules;
+pub mod store;
 
 use axum::Router;
 use std::sync::Arc;
