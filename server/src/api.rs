@@ -1,5 +1,7 @@
-//! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
+//! The JSON API under `/api/v1`, described by the OpenAPI document it serves (which also
+//! lists the accounts and sign-in endpoints of `crate::auth`).
 
+use crate::auth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::body::Bytes;
@@ -34,8 +36,31 @@ pub fn routes() -> Router<Arc<AppState>> {
         title = "Intake API",
         description = "Programs as data: validate and decide applications."
     ),
-    paths(health, list_programs, program, decide_application, validate, openapi),
-    components(schemas(ErrorBody, ProgramSummary, Text, FieldMessage))
+    paths(
+        health,
+        list_programs,
+        program,
+        decide_application,
+        validate,
+        openapi,
+        auth::handlers::sign_up,
+        auth::handlers::sign_in,
+        auth::handlers::sign_out,
+        auth::handlers::me,
+        auth::handlers::change_password,
+        auth::reset::request_reset,
+        auth::reset::reset_password,
+        auth::reset::outbox
+    ),
+    components(schemas(
+        ErrorBody,
+        ProgramSummary,
+        Text,
+        FieldMessage,
+        auth::Message,
+        auth::handlers::Me,
+        auth::handlers::AccountView
+    ))
 )]
 pub struct ApiDoc;
 

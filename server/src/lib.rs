@@ -5,10 +5,11 @@
 //! (list programs, validate and decide an application document as of a date) for
 //! case-management software and testers, with its OpenAPI document, and keeps the rules
 //! current: it reloads `programs/` and `rules/` when they change, and a reload that fails
-//! keeps the rules that were live. The portal for representatives and clients (accounts,
-//! storage, pages) builds on this.
+//! keeps the rules that were live. Accounts and sign-in (`auth`) keep their records in the
+//! [`store::Store`]; the portal's pages for representatives and clients build on both.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod rules;
@@ -19,10 +20,21 @@ use std::sync::Arc;
 
 /// What every handler shares.
 pub struct AppState {
-    pub rules: std::sync::Arc<rules::Rules>,
+    /// The live catalogue.
+    pub rules: Arc<rules::Rules>,
+    /// Everything the portal keeps.
+    pub store: Arc<dyn store::Store>,
+    pub config: config::Config,
 }
 
-/// The whole application: every route with its state.
+/// The whole application: every route with its state. Every state-changing request from a
+/// signed-in session must carry the session's CSRF token ([`auth::csrf`]).
 pub fn router(state: Arc<AppState>) -> Router {
-    api::routes().with_state(state)
+    api::routes()
+        .merge(auth::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::csrf::require_csrf,
+        ))
+        .with_state(state)
 }

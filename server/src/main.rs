@@ -3,6 +3,7 @@
 use clap::Parser;
 use server::config::Config;
 use server::rules::Rules;
+use server::store::{SledStore, Store};
 use server::AppState;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,20 +40,43 @@ async fn main() -> ExitCode {
             }
         }
     };
-    let state = Arc::new(AppState { rules });
-    let listener = match tokio::net::TcpListener::bind(config.address).await {
-        Ok(l) => l,
+    let store: Arc<dyn Store> = match SledStore::open(&config.data) {
+        Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("cannot listen on {}: {e}", config.address);
+            eprintln!(
+                "cannot open the data folder {}: {e}\nCheck that the folder can be created and \
+                 written, and that no other intake-server is using it (--data or INTAKE_DATA \
+                 chooses another).",
+                config.data.display()
+            );
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!("listening on http://{}", config.address);
+    purge_expired_hourly(Arc::clone(&store));
+    let address = config.address;
+    let state = Arc::new(AppState {
+        rules,
+        store: Arc::clone(&store),
+        config,
+    });
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on {address}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("listening on http://{address}");
     let served = axum::serve(listener, server::router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await;
+    match tokio::task::spawn_blocking(move || store.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!("the store was not flushed at shutdown: {e}"),
+        Err(e) => tracing::error!("the store was not flushed at shutdown: {e}"),
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -60,4 +84,21 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Deletes expired sessions and reset tokens once an hour.
+fn purge_expired_hourly(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            let store = Arc::clone(&store);
+            match tokio::task::spawn_blocking(move || store.purge_expired()).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!("purged {n} expired sessions and tokens"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("purging expired sessions failed: {e}"),
+                Err(e) => tracing::warn!("purging expired sessions failed: {e}"),
+            }
+        }
+    });
 }

@@ -1,6 +1,9 @@
 //! The server on a loopback port over a copy of the catalogue, driven through HTTP.
 
+use clap::Parser;
+use server::config::Config;
 use server::rules::Rules;
+use server::store::SledStore;
 use server::AppState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +33,9 @@ fn start(name: &str) -> (String, PathBuf) {
     copy_dir(&repo().join("programs"), &root.join("programs"));
     copy_dir(&repo().join("rules"), &root.join("rules"));
     let rules = Arc::new(Rules::load(engine::Sources::under(&root)).unwrap());
+    let data = root.join("data");
+    let store = Arc::new(SledStore::open(&data).unwrap());
+    let config = Config::parse_from(["intake-server", "--data", data.to_str().unwrap()]);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -38,7 +44,11 @@ fn start(name: &str) -> (String, PathBuf) {
             let watcher = rules.watch().unwrap();
             listener.set_nonblocking(true).unwrap();
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = server::router(Arc::new(AppState { rules }));
+            let app = server::router(Arc::new(AppState {
+                rules,
+                store,
+                config,
+            }));
             axum::serve(listener, app).await.unwrap();
             drop(watcher);
         });
@@ -178,11 +188,19 @@ fn the_openapi_document_lists_every_route() {
     assert_eq!(
         paths,
         [
+            "/api/v1/auth/me",
+            "/api/v1/auth/password",
+            "/api/v1/auth/password-reset",
+            "/api/v1/auth/password-reset/request",
+            "/api/v1/auth/sign-in",
+            "/api/v1/auth/sign-out",
+            "/api/v1/auth/sign-up",
             "/api/v1/openapi.json",
             "/api/v1/programs",
             "/api/v1/programs/{id}",
             "/api/v1/programs/{id}/decide",
             "/api/v1/programs/{id}/forms/{form}/validate",
+            "/dev/outbox",
             "/healthz"
         ]
     );

@@ -98,6 +98,10 @@ pub struct Session {
     pub expires: Timestamp,
     /// The CSRF token bound to this session (synchronizer token), chosen by the caller.
     pub csrf: String,
+    /// Signed in with a temporary password: until the account sets its own, the session may
+    /// only read who it is, change the password and sign out.
+    #[serde(default)]
+    pub temporary: bool,
 }
 
 /// A password-reset token: single use, taking it deletes it.

@@ -181,6 +181,7 @@ fn sessions_expire_and_sign_out() {
         created: now(),
         expires,
         csrf: "csrf".into(),
+        temporary: false,
     };
     s.create_session("t1", &session(now() + 3600)).unwrap();
     s.create_session("t2", &session(now() + 3600)).unwrap();
@@ -208,6 +209,7 @@ fn purge_removes_expired_sessions_and_tokens() {
         created: now(),
         expires,
         csrf: String::new(),
+        temporary: false,
     };
     s.create_session("live", &session(now() + 60)).unwrap();
     s.create_session("dead", &session(now() - 60)).unwrap();

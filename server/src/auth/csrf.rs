@@ -1,0 +1,99 @@
+//! CSRF protection (synchronizer token): every session has its own random CSRF token, and
+//! every state-changing request (POST, PUT, PATCH, DELETE) that comes with a live session
+//! cookie must carry it, in an `x-csrf-token` header (API clients, scripts) or in a `_csrf`
+//! field of a URL-encoded form (the pages' forms). Otherwise: 403 `csrf`.
+//!
+//! [`require_csrf`] is a middleware over the whole router (see `crate::router`), so the pages
+//! get it by being merged into that router. Requests without a session (sign-in, sign-up,
+//! the stateless API) are not its business: the handlers decide who may call them.
+
+use super::session;
+use super::token;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// The header API clients send the token in.
+pub const HEADER: &str = "x-csrf-token";
+/// The form field pages send the token in.
+pub const FORM_FIELD: &str = "_csrf";
+/// The largest form body read to find the field (forms with files are not URL-encoded).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Refuses a state-changing request of a signed-in session that lacks the session's token.
+pub async fn require_csrf(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
+        return next.run(request).await;
+    }
+    let session = match session::lookup(&state, request.headers()) {
+        Ok(Some((_, s))) => s,
+        Ok(None) => return next.run(request).await,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(sent) = request.headers().get(HEADER) {
+        return match sent.to_str() {
+            Ok(sent) if token::same(sent.trim(), &session.csrf) => next.run(request).await,
+            _ => ApiError::CsrfRejected.into_response(),
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return ApiError::CsrfRejected.into_response();
+    }
+    // Read the form to find the field, then hand the same bytes on to the handler.
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::BadRequest(format!(
+                "The form is too large: at most {} MiB.",
+                FORM_LIMIT / (1024 * 1024)
+            ))
+            .into_response()
+        }
+    };
+    if form_field(&bytes, FORM_FIELD).is_some_and(|sent| token::same(sent, &session.csrf)) {
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
+    } else {
+        ApiError::CsrfRejected.into_response()
+    }
+}
+
+/// The raw value of a field of a URL-encoded form. CSRF tokens are hex digits, which forms
+/// never encode, so no decoding is needed to compare them.
+fn form_field<'a>(body: &'a [u8], name: &str) -> Option<&'a str> {
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_the_form_field() {
+        let body = b"name=Ana&_csrf=abc123&x=";
+        assert_eq!(super::form_field(body, "_csrf"), Some("abc123"));
+        assert_eq!(super::form_field(b"a=b", "_csrf"), None);
+    }
+}
