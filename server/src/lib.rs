@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod pages;
 pub mod rules;
 pub mod store;
 
@@ -32,6 +33,7 @@ pub struct AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     api::routes()
         .merge(auth::routes())
+        .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::csrf::require_csrf,

@@ -73,7 +73,8 @@ pub async fn require_csrf(
         next.run(Request::from_parts(parts, Body::from(bytes)))
             .await
     } else {
-        ApiError::CsrfRejected.into_response()
+        // A browser's form: a page, not a JSON body.
+        crate::pages::csrf_rejected_page()
     }
 }
 

@@ -1,0 +1,225 @@
+//! The form pages: one person's profile or form, rendered by the engine (read-only profile
+//! fields, error summary, repeating groups), posted back, checked and saved.
+
+use super::applications::{fills, own_application, representative, Shared};
+use super::{see_other, Page};
+use crate::error::ApiError;
+use crate::store::{Application, Audit};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::Form;
+use engine::application::fill_from_profile;
+use engine::render::{
+    apply_action, decode_post, render_form, FieldError, FormAction, RenderOptions,
+};
+use engine::schema::Form as EngineForm;
+use engine::validate::validate_form;
+use engine::{Lang, Program};
+use minijinja::context;
+use minijinja::value::Value as JinjaValue;
+use serde_json::{json, Value};
+
+/// The schema, the document key and the title of a person's form (`profile` or a form id
+/// of the program the person fills).
+fn person_form<'p>(
+    program: &'p Program,
+    doc: &Value,
+    n: usize,
+    form: &str,
+) -> Option<(&'p EngineForm, String)> {
+    let people = doc.get("people")?.as_array()?;
+    if n >= people.len() {
+        return None;
+    }
+    if form == "profile" {
+        return Some((program.profile(), "profile".into()));
+    }
+    program
+        .form_uses()
+        .find(|(f, by, _)| f.id == form && fills(doc, n, *by))
+        .map(|(f, _, _)| (f.as_ref(), f.id.clone()))
+}
+
+struct FormView<'a> {
+    app: &'a Application,
+    form: &'a EngineForm,
+    values: &'a Value,
+    errors: Vec<FieldError>,
+    saved: bool,
+}
+
+fn render_form_page(page: &Page, status: StatusCode, v: FormView) -> Response {
+    let action = page.path.clone();
+    let hidden = [("_csrf".to_string(), page.csrf().to_string())];
+    let opts = RenderOptions {
+        form_id: &v.form.id,
+        lang: page.lang,
+        action: &action,
+        read_only: false,
+        hidden: &hidden,
+    };
+    let html = match render_form(&v.form.schema, v.values, &v.errors, &opts) {
+        Ok(h) => h,
+        Err(e) => return page.error(ApiError::Internal(e.to_string())),
+    };
+    let title = v.form.title.get(page.lang).to_string();
+    page.render(
+        status,
+        "form_page.html",
+        &title,
+        context! {
+            id => v.app.id,
+            number => v.app.number(),
+            saved => v.saved,
+            form => JinjaValue::from_safe_string(html),
+        },
+    )
+}
+
+fn field_errors(form: &EngineForm, values: &Value, lang: Lang) -> Vec<FieldError> {
+    validate_form(form, values)
+        .into_iter()
+        .map(|i| FieldError {
+            path: i.path,
+            message: i.message.get(lang).to_string(),
+        })
+        .collect()
+}
+
+fn values_of(doc: &Value, n: usize, key: &str) -> Value {
+    doc.get("people")
+        .and_then(|p| p.get(n))
+        .and_then(|p| p.get(key))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+pub async fn form_page(
+    State(state): Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    Path((id, n, form)): Path<(String, usize, String)>,
+) -> Response {
+    let (page, me) = match representative(&state, &uri, &headers) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let (app, mut doc, program) = match own_application(&state, &page, &me, &id) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let Some((schema_form, key)) = person_form(&program, &doc, n, &form) else {
+        return page.not_found();
+    };
+    // An unstarted form shows the profile's values too.
+    if let Some(person) = doc.pointer_mut(&format!("/people/{n}")) {
+        if person.get(&key).is_none_or(Value::is_null) {
+            person[&key] = json!({});
+        }
+    }
+    fill_from_profile(&mut doc, &program);
+    let values = values_of(&doc, n, &key);
+    let started = values.as_object().is_some_and(|o| !o.is_empty());
+    let errors = if started {
+        field_errors(schema_form, &values, page.lang)
+    } else {
+        Vec::new()
+    };
+    render_form_page(
+        &page,
+        StatusCode::OK,
+        FormView {
+            app: &app,
+            form: schema_form,
+            values: &values,
+            errors,
+            saved: false,
+        },
+    )
+}
+
+pub async fn save_form(
+    State(state): Shared,
+    uri: Uri,
+    headers: HeaderMap,
+    Path((id, n, form)): Path<(String, usize, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (page, me) = match representative(&state, &uri, &headers) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let (app, mut doc, program) = match own_application(&state, &page, &me, &id) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let Some((schema_form, key)) = person_form(&program, &doc, n, &form) else {
+        return page.not_found();
+    };
+    if !app.status.can_submit() {
+        return page.message(
+            StatusCode::CONFLICT,
+            page.tr(
+                "This application cannot be changed",
+                "Cette demande ne peut pas être modifiée",
+            ),
+            page.tr(
+                "This application has been submitted: its forms can no longer be changed.",
+                "Cette demande a été soumise : ses formulaires ne peuvent plus être modifiés.",
+            ),
+            &format!("/applications/{}", app.id),
+        );
+    }
+    let post = decode_post(&schema_form.schema, &pairs);
+    let mut values = post.values;
+    if let Some(action @ (FormAction::Add(_) | FormAction::Remove(_))) = &post.action {
+        apply_action(&schema_form.schema, &mut values, action);
+        // Show the profile's values, without saving.
+        let mut shown = doc.clone();
+        shown["people"][n][&key] = values;
+        fill_from_profile(&mut shown, &program);
+        let values = values_of(&shown, n, &key);
+        return render_form_page(
+            &page,
+            StatusCode::OK,
+            FormView {
+                app: &app,
+                form: schema_form,
+                values: &values,
+                errors: Vec::new(),
+                saved: false,
+            },
+        );
+    }
+    doc["people"][n][&key] = values;
+    let audit = Audit::new(
+        me.email.clone(),
+        format!("saved {} of person {n}", schema_form.title.en),
+    );
+    if let Err(e) = state.store.save_application_data(app.id, &doc, &audit) {
+        return page.error(e.into());
+    }
+    fill_from_profile(&mut doc, &program);
+    let values = values_of(&doc, n, &key);
+    let errors = field_errors(schema_form, &values, page.lang);
+    if post.action == Some(FormAction::Submit) && errors.is_empty() {
+        return see_other(&format!("/applications/{}", app.id), &[]);
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_form_page(
+        &page,
+        status,
+        FormView {
+            app: &app,
+            form: schema_form,
+            values: &values,
+            errors,
+            saved: true,
+        },
+    )
+}
