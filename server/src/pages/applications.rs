@@ -361,7 +361,7 @@ async fn start_application(
 }
 
 /// The representative's own application with its document and program, or the page to send.
-pub(super) fn own_application(
+fn own_application(
     state: &AppState,
     page: &Page,
     me: &Account,
@@ -391,6 +391,33 @@ pub(super) fn own_application(
         )));
     };
     Ok((app, data, program))
+}
+
+/// The signed-in representative's own application `id`, with its document and program: the
+/// start of every application page.
+pub(super) struct Own {
+    pub page: Page,
+    pub me: Account,
+    pub app: Application,
+    pub doc: Value,
+    pub program: Arc<Program>,
+}
+
+pub(super) fn own(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Own, Box<Response>> {
+    let (page, me) = representative(state, uri, headers)?;
+    let (app, doc, program) = own_application(state, &page, &me, id)?;
+    Ok(Own {
+        page,
+        me,
+        app,
+        doc,
+        program,
+    })
 }
 
 /// Whether the person at `index` fills the form used this way (adults: 18 or older today).
@@ -427,11 +454,13 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let (page, me) = match representative(&state, &uri, &headers) {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let (app, mut doc, program) = match own_application(&state, &page, &me, &id) {
+    let Own {
+        page,
+        app,
+        mut doc,
+        program,
+        ..
+    } = match own(&state, &uri, &headers, &id) {
         Ok(x) => x,
         Err(r) => return *r,
     };

@@ -1,7 +1,7 @@
 //! The form pages: one person's profile or form, rendered by the engine (read-only profile
 //! fields, error summary, repeating groups), posted back, checked and saved.
 
-use super::applications::{fills, own_application, representative, Shared};
+use super::applications::{fills, own, Own, Shared};
 use super::{see_other, Page};
 use crate::error::ApiError;
 use crate::store::{Application, Audit};
@@ -101,11 +101,13 @@ pub async fn form_page(
     headers: HeaderMap,
     Path((id, n, form)): Path<(String, usize, String)>,
 ) -> Response {
-    let (page, me) = match representative(&state, &uri, &headers) {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let (app, mut doc, program) = match own_application(&state, &page, &me, &id) {
+    let Own {
+        page,
+        app,
+        mut doc,
+        program,
+        ..
+    } = match own(&state, &uri, &headers, &id) {
         Ok(x) => x,
         Err(r) => return *r,
     };
@@ -146,11 +148,13 @@ pub async fn save_form(
     Path((id, n, form)): Path<(String, usize, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (page, me) = match representative(&state, &uri, &headers) {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let (app, mut doc, program) = match own_application(&state, &page, &me, &id) {
+    let Own {
+        page,
+        me,
+        app,
+        mut doc,
+        program,
+    } = match own(&state, &uri, &headers, &id) {
         Ok(x) => x,
         Err(r) => return *r,
     };
