@@ -26,6 +26,28 @@ fn temp(name: &str) -> PathBuf {
     dir
 }
 
+/// `intake check` on a copy of the catalogue where one text of one file is replaced.
+fn check_edited(name: &str, file: &str, from: &str, to: &str) -> Output {
+    let dir = temp(name);
+    for sub in ["programs", "rules"] {
+        copy_dir(&repo().join(sub), &dir.join(sub));
+    }
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(from),
+        "{file}: `{from}` is not there any more"
+    );
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    intake(&[
+        "--programs",
+        dir.join("programs").to_str().unwrap(),
+        "--rules",
+        dir.join("rules").to_str().unwrap(),
+        "check",
+    ])
+}
+
 #[test]
 fn check_is_clean_on_the_repository() {
     let out = intake(&["check"]);
@@ -39,24 +61,12 @@ fn check_is_clean_on_the_repository() {
 
 #[test]
 fn check_fails_with_the_file_and_pointer() {
-    let dir = temp("check");
-    for sub in ["programs", "rules"] {
-        copy_dir(&repo().join(sub), &dir.join(sub));
-    }
-    let form = dir.join("programs/forms/imm5257.schema.json");
-    let s = std::fs::read_to_string(&form).unwrap().replacen(
+    let out = check_edited(
+        "check",
+        "programs/forms/imm5257.schema.json",
         "\"x-title-fr\": \"Nom de famille\",",
         "",
-        1,
     );
-    std::fs::write(&form, s).unwrap();
-    let out = intake(&[
-        "--programs",
-        dir.join("programs").to_str().unwrap(),
-        "--rules",
-        dir.join("rules").to_str().unwrap(),
-        "check",
-    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains("imm5257.schema.json at /properties/personal/properties/family_name: missing French label"), "{err}");
@@ -65,24 +75,12 @@ fn check_fails_with_the_file_and_pointer() {
 
 #[test]
 fn check_warns_about_what_no_rule_uses() {
-    let dir = temp("unused");
-    for sub in ["programs", "rules"] {
-        copy_dir(&repo().join(sub), &dir.join(sub));
-    }
-    let manifest = dir.join("programs/apr.visitor-visa.json");
-    let s = std::fs::read_to_string(&manifest).unwrap().replacen(
+    let out = check_edited(
+        "unused",
+        "programs/apr.visitor-visa.json",
         "\"messages\": {",
         "\"messages\": {\n    \"never-shown\": { \"en\": \"Never shown\", \"fr\": \"Jamais affiché\" },",
-        1,
     );
-    std::fs::write(&manifest, s).unwrap();
-    let out = intake(&[
-        "--programs",
-        dir.join("programs").to_str().unwrap(),
-        "--rules",
-        dir.join("rules").to_str().unwrap(),
-        "check",
-    ]);
     assert!(out.status.success(), "a warning does not fail the check");
     let err = text(&out.stderr);
     assert!(
