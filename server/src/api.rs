@@ -141,7 +141,11 @@ pub async fn health(State(state): Shared) -> String {
 /// This OpenAPI document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "OpenAPI 3.1", body = serde_json::Value)))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    for part in crate::portal::openapi() {
+        doc.merge(part);
+    }
+    Json(doc)
 }
 
 /// Every program.

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod pages;
+pub mod portal;
 pub mod rules;
 pub mod store;
 
@@ -34,6 +35,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     api::routes()
         .merge(auth::routes())
         .merge(pages::routes())
+        .merge(portal::routes())
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::csrf::require_csrf,

@@ -24,14 +24,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-pub(super) type Shared = State<Arc<AppState>>;
+pub(crate) type Shared = State<Arc<AppState>>;
 
 /// How long a client's temporary password works, in seconds (14 days).
 const TEMPORARY_SECONDS: u64 = 14 * 24 * 3600;
 
 /// The page and its signed-in representative, or the response to send instead (a redirect
 /// to sign in or to set a password, or an error page).
-pub(super) fn representative(
+pub(crate) fn representative(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
@@ -60,7 +60,7 @@ pub(super) fn representative(
     Ok((page, account))
 }
 
-fn status_text(status: Status, lang: Lang) -> &'static str {
+pub(crate) fn status_text(status: Status, lang: Lang) -> &'static str {
     match (status, lang) {
         (Status::Draft, Lang::En) => "Draft",
         (Status::Draft, Lang::Fr) => "Brouillon",
@@ -76,13 +76,13 @@ fn status_text(status: Status, lang: Lang) -> &'static str {
 }
 
 /// `YYYY-MM-DD HH:MM UTC`.
-fn when(t: u64) -> String {
+pub(crate) fn when(t: u64) -> String {
     let day = Date::from_days_since_epoch((t / 86_400) as i64);
     let secs = t % 86_400;
     format!("{day} {:02}:{:02} UTC", secs / 3600, (secs / 60) % 60)
 }
 
-fn program_title(state: &AppState, id: &str, lang: Lang) -> String {
+pub(crate) fn program_title(state: &AppState, id: &str, lang: Lang) -> String {
     state
         .rules
         .current()
@@ -395,7 +395,7 @@ fn own_application(
 
 /// The signed-in representative's own application `id`, with its document and program: the
 /// start of every application page.
-pub(super) struct Own {
+pub(crate) struct Own {
     pub page: Page,
     pub me: Account,
     pub app: Application,
@@ -403,7 +403,7 @@ pub(super) struct Own {
     pub program: Arc<Program>,
 }
 
-pub(super) fn own(
+pub(crate) fn own(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
@@ -421,7 +421,7 @@ pub(super) fn own(
 }
 
 /// Whether the person at `index` fills the form used this way (adults: 18 or older today).
-pub(super) fn fills(doc: &Value, index: usize, by: FilledBy) -> bool {
+pub(crate) fn fills(doc: &Value, index: usize, by: FilledBy) -> bool {
     let app = engine::application::Application::new(doc);
     match by {
         FilledBy::Everyone => true,
@@ -433,7 +433,7 @@ pub(super) fn fills(doc: &Value, index: usize, by: FilledBy) -> bool {
 
 /// The number of problems of a form of a person (after the profile fill), `None` when it
 /// has not been started.
-pub(super) fn problems(doc: &Value, index: usize, key: &str, form: &EngineForm) -> Option<usize> {
+pub(crate) fn problems(doc: &Value, index: usize, key: &str, form: &EngineForm) -> Option<usize> {
     let values = doc.get("people")?.get(index)?.get(key)?;
     if values.is_null() {
         return None;
@@ -456,15 +456,29 @@ pub async fn show(
 ) -> Response {
     let Own {
         page,
+        me,
         app,
         mut doc,
         program,
-        ..
     } = match own(&state, &uri, &headers, &id) {
         Ok(x) => x,
         Err(r) => return *r,
     };
     fill_from_profile(&mut doc, &program);
+    let view = crate::portal::AppView {
+        state: &state,
+        page: &page,
+        me: &me,
+        app: &app,
+        doc: &doc,
+        program: &program,
+    };
+    let sections = context! {
+        people => crate::portal::people::section(&view),
+        documents => crate::portal::documents::section(&view),
+        signing => crate::portal::signing::section(&view),
+        submit => crate::portal::submit::section(&view),
+    };
     let mut forms = vec![FormLink {
         form: "profile".into(),
         title: page
@@ -506,6 +520,7 @@ pub async fn show(
             program => program.manifest.title.get(page.lang),
             status => status_text(app.status, page.lang),
             forms => JinjaValue::from(minijinja::value::Serde(&forms)),
+            sections => sections,
         },
     )
 }

@@ -9,7 +9,7 @@
 //! - `applications`: dashboard, new application, application page, form pages.
 
 mod account;
-mod applications;
+pub(crate) mod applications;
 mod forms;
 
 use crate::auth::session::{self, SignedIn};
@@ -106,7 +106,7 @@ fn environment() -> &'static Environment<'static> {
                 AutoEscape::None
             }
         });
-        for (name, source) in TEMPLATES {
+        for (name, source) in TEMPLATES.iter().chain(crate::portal::templates()) {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e:#}"));
         }
