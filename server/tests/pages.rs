@@ -2,159 +2,14 @@
 //! temporary folder, driven like a browser without JavaScript (cookies kept by hand, the
 //! `_csrf` field read from each page's HTML, redirects not followed).
 
-use clap::Parser;
-use server::config::Config;
-use server::rules::Rules;
-use server::store::{SledStore, Store};
-use server::AppState;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+mod common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn rules() -> Arc<Rules> {
-    static RULES: OnceLock<Arc<Rules>> = OnceLock::new();
-    Arc::clone(RULES.get_or_init(|| Arc::new(Rules::load(engine::Sources::under(repo())).unwrap())))
-}
-
-/// Starts a server over a fresh store; returns its base URL and the store.
-fn start(name: &str) -> (String, Arc<dyn Store>) {
-    let data = std::env::temp_dir().join(format!("intake-pages-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
-    let state = Arc::new(AppState {
-        rules: rules(),
-        store: Arc::clone(&store),
-        config: Config::parse_from(["intake-server", "--data", data.to_str().unwrap()]),
-    });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            listener.set_nonblocking(true).unwrap();
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, server::router(state)).await.unwrap();
-        });
-    });
-    (format!("http://{address}"), store)
-}
-
-/// A page: status, `Location` (redirects) and body.
-struct Answer {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
-/// A browser: keeps its cookies, does not follow redirects.
-struct Browser {
-    base: String,
-    agent: ureq::Agent,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    fn new(base: &str) -> Browser {
-        Browser {
-            base: base.to_string(),
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .max_redirects_will_error(false)
-                .build()
-                .into(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep(&mut self, mut r: ureq::http::Response<ureq::Body>) -> Answer {
-        for set in r.headers().get_all("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        Answer {
-            status: r.status().as_u16(),
-            location,
-            body: r.body_mut().read_to_string().unwrap(),
-        }
-    }
-
-    fn get(&mut self, path: &str) -> Answer {
-        let r = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .call()
-            .unwrap();
-        self.keep(r)
-    }
-
-    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let r = self
-            .agent
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send_form(fields.iter().copied())
-            .unwrap();
-        self.keep(r)
-    }
-
-    /// Opens a page and posts its form with the page's `_csrf` and `fields`.
-    fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let page = self.get(path);
-        assert_eq!(page.status, 200, "{path}: {}", page.body);
-        let csrf = csrf_of(&page.body);
-        let mut all = vec![("_csrf", csrf.as_str())];
-        all.extend_from_slice(fields);
-        self.post(path, &all)
-    }
-}
-
-/// The value of the page's first `_csrf` field.
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"_csrf\" value=\"").expect("a _csrf field") + 20;
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn sign_up(b: &mut Browser, name: &str, email: &str) {
-    let r = b.submit(
-        "/sign-up",
-        &[
-            ("name", name),
-            ("email", email),
-            ("email_confirmation", email),
-            ("password", "correct horse battery staple"),
-        ],
-    );
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.location.as_deref(), Some("/"));
-}
+use common::{csrf_of, sign_up, start, temporary_password, Browser};
 
 #[test]
 fn the_representative_flow_through_the_pages() {
-    let (base, _) = start("flow");
-    let mut rep = Browser::new(&base);
+    let server = start("flow", &[]);
+    let mut rep = Browser::new(&server);
 
     // Signed out: the dashboard sends to sign-in; the pages carry lang, skip link, switch.
     let r = rep.get("/");
@@ -255,7 +110,7 @@ fn the_representative_flow_through_the_pages() {
     assert!(r.body.contains("<html"), "{}", r.body);
 
     // Another representative sees none of it.
-    let mut other = Browser::new(&base);
+    let mut other = Browser::new(&server);
     sign_up(&mut other, "Omar Other", "omar@example.com");
     assert_eq!(other.get(&app).status, 404);
     assert_eq!(other.get(form).status, 404);
@@ -272,8 +127,9 @@ fn the_representative_flow_through_the_pages() {
 
 #[test]
 fn paper_programs_and_the_clients_temporary_password() {
-    let (base, store) = start("client");
-    let mut rep = Browser::new(&base);
+    let server = start("client", &[]);
+    let store = &server.store;
+    let mut rep = Browser::new(&server);
     sign_up(&mut rep, "Rita Rep", "rita@example.com");
 
     // A paper-only program shows its instructions; no application is created.
@@ -301,20 +157,8 @@ fn paper_programs_and_the_clients_temporary_password() {
     assert_eq!(r.status, 303, "{}", r.body);
 
     // The client's email holds a temporary password; signing in with it leads to /password.
-    let email = store
-        .recent_emails(10)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.to == "olena@example.com")
-        .expect("the client's email");
-    let temporary = email
-        .body
-        .split("password:\n\n")
-        .nth(1)
-        .and_then(|rest| rest.lines().next())
-        .unwrap()
-        .to_string();
-    let mut client = Browser::new(&base);
+    let temporary = temporary_password(store, "olena@example.com");
+    let mut client = Browser::new(&server);
     let r = client.submit(
         "/sign-in",
         &[

@@ -1,0 +1,293 @@
+//! What the portal's HTTP tests share: the real server on a loopback port over the
+//! repository's programs with a sled store in a temporary folder, and a browser without
+//! JavaScript (cookies kept, redirects not followed, the `_csrf` field read from each page).
+//! Each test file uses part of it.
+#![allow(dead_code)]
+
+use clap::Parser;
+use serde_json::Value;
+use server::config::Config;
+use server::rules::Rules;
+use server::store::{SledStore, Store};
+use server::AppState;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The repository's programs and rules, loaded once per test binary.
+pub fn rules() -> Arc<Rules> {
+    static RULES: OnceLock<Arc<Rules>> = OnceLock::new();
+    Arc::clone(RULES.get_or_init(|| Arc::new(Rules::load(engine::Sources::under(repo())).unwrap())))
+}
+
+/// A running server.
+pub struct Server {
+    pub base: String,
+    pub store: Arc<dyn Store>,
+    pub data: PathBuf,
+}
+
+/// Starts a server over a fresh store in a temporary folder named after `name`; `flags` are
+/// extra command-line flags (`--dev-pages`, …).
+pub fn start(name: &str, flags: &[&str]) -> Server {
+    let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
+    let mut args = vec!["intake-server", "--data", data.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let state = Arc::new(AppState {
+        rules: rules(),
+        store: Arc::clone(&store),
+        config: Config::parse_from(args),
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, server::router(state)).await.unwrap();
+        });
+    });
+    Server {
+        base: format!("http://{address}"),
+        store,
+        data,
+    }
+}
+
+/// An answer: status, `Location` (redirects), headers and body.
+pub struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A browser: keeps its cookies, does not follow redirects.
+pub struct Browser {
+    pub base: String,
+    agent: ureq::Agent,
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    pub fn new(server: &Server) -> Browser {
+        Browser {
+            base: server.base.clone(),
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .build()
+                .into(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, mut r: ureq::http::Response<ureq::Body>) -> Answer {
+        for set in r.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        let headers = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        Answer {
+            status: r.status().as_u16(),
+            location,
+            headers,
+            body: r.body_mut().read_to_string().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Answer {
+        let r = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .call()
+            .unwrap();
+        self.keep(r)
+    }
+
+    /// Posts a URL-encoded form, as a page without JavaScript does.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let r = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send_form(fields.iter().copied())
+            .unwrap();
+        self.keep(r)
+    }
+
+    /// Sends a raw body with its content type (multipart uploads, JSON).
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        extra_headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", content_type);
+        for (k, v) in extra_headers {
+            request = request.header(*k, *v);
+        }
+        let r = self.agent.run(request.body(body).unwrap()).unwrap();
+        self.keep(r)
+    }
+
+    /// Calls the JSON API with the session's CSRF token (from `/api/v1/auth/me`) for
+    /// anything but GET.
+    pub fn api(&mut self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        if method == "GET" {
+            return self.get(path);
+        }
+        let csrf = self.api_csrf();
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.send(
+            method,
+            path,
+            "application/json",
+            &[("x-csrf-token", csrf.as_str())],
+            body.into_bytes(),
+        )
+    }
+
+    /// The session's CSRF token, from `/api/v1/auth/me` (empty when signed out).
+    pub fn api_csrf(&mut self) -> String {
+        let me = self.get("/api/v1/auth/me").json();
+        me["csrf_token"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Opens a page and posts its form with the page's `_csrf` and `fields`.
+    pub fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let page = self.get(path);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        self.submit_to(&page, path, fields)
+    }
+
+    /// Posts `fields` to `action` with the `_csrf` of an already opened `page`.
+    pub fn submit_to(&mut self, page: &Answer, action: &str, fields: &[(&str, &str)]) -> Answer {
+        let csrf = csrf_of(&page.body);
+        let mut all = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all)
+    }
+}
+
+/// The value of the page's first `_csrf` field.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a _csrf field") + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Signs up a representative through the page; the browser is then signed in.
+pub fn sign_up(b: &mut Browser, name: &str, email: &str) {
+    let r = b.submit(
+        "/sign-up",
+        &[
+            ("name", name),
+            ("email", email),
+            ("email_confirmation", email),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location.as_deref(), Some("/"));
+}
+
+/// Starts an application through the page; returns its page's path (`/applications/1`).
+pub fn new_application(b: &mut Browser, client: &str, email: &str, program: &str) -> String {
+    let r = b.submit(
+        "/applications/new",
+        &[
+            ("client_name", client),
+            ("client_email", email),
+            ("client_email_confirmation", email),
+            ("program", program),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location.unwrap()
+}
+
+/// The temporary password in the latest email to `to` (from the outbox).
+pub fn temporary_password(store: &Arc<dyn Store>, to: &str) -> String {
+    let email = store
+        .recent_emails(50)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.to == to && e.body.contains("password:\n\n"))
+        .unwrap_or_else(|| panic!("no email with a temporary password to {to}"));
+    email
+        .body
+        .split("password:\n\n")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap()
+        .to_string()
+}
+
+/// Signs a client in with the temporary password and sets `password` as their own.
+pub fn client_first_sign_in(b: &mut Browser, store: &Arc<dyn Store>, email: &str, password: &str) {
+    let temporary = temporary_password(store, email);
+    let r = b.submit("/sign-in", &[("email", email), ("password", &temporary)]);
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (303, Some("/password")),
+        "{}",
+        r.body
+    );
+    let r = b.submit(
+        "/password",
+        &[("current_password", &temporary), ("new_password", password)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+}
