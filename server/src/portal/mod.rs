@@ -65,6 +65,7 @@ pub fn openapi() -> Vec<utoipa::openapi::OpenApi> {
 
 /// What the application page's sections are drawn from: the signed-in representative's own
 /// application, its document with the profile filled into the forms, and its program.
+#[allow(dead_code)] // read by the sections, being written
 pub(crate) struct AppView<'a> {
     pub state: &'a AppState,
     pub page: &'a Page,
@@ -73,4 +74,101 @@ pub(crate) struct AppView<'a> {
     /// The application document, `fill_from_profile` applied.
     pub doc: &'a Value,
     pub program: &'a Program,
+}
+
+/// The SHA-256 (hex) of what a signature or a declaration vouches for: the people, their
+/// profiles and forms, as stored. Signatures, declarations and documents are left out, so
+/// that signing or uploading does not void what was signed before; changing any answer does.
+#[allow(dead_code)] // used by `signing` and `submit`, being written
+pub(crate) fn content_digest(doc: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = String::new();
+    canonical(doc.get("people").unwrap_or(&Value::Null), &mut text);
+    crate::auth::token::hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// JSON text with every object's keys sorted (the workspace's serde_json keeps insertion
+/// order), so that the same content always gives the same digest.
+fn canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical(&map[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The document the engine decides on, from the stored one: the profile filled into the
+/// forms, `documents` rebuilt from the uploads the store holds (the one source of truth for
+/// files), and the signatures and declarations whose digest no longer matches the content
+/// left out (they were made on an earlier version: they must be made again).
+#[allow(dead_code)] // used by `signing` and `submit`, being written
+pub(crate) fn for_decision(
+    state: &AppState,
+    app: &Application,
+    stored: &Value,
+    program: &Program,
+) -> Result<Value, crate::error::ApiError> {
+    let mut doc = stored.clone();
+    let digest = content_digest(stored);
+    let mut documents = serde_json::Map::new();
+    for meta in state.store.documents(app.id)? {
+        documents.insert(
+            meta.code.clone(),
+            serde_json::json!({
+                "name": meta.file_name,
+                "content_type": meta.content_type,
+                "size": meta.size,
+                "uploaded": meta.uploaded,
+            }),
+        );
+    }
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("documents".into(), Value::Object(documents));
+        if let Some(Value::Array(signatures)) = obj.get_mut("signatures") {
+            signatures.retain(|s| s.get("digest").and_then(Value::as_str) == Some(&digest));
+        }
+        if let Some(Value::Object(declarations)) = obj.get_mut("declarations") {
+            declarations.retain(|_, d| d.get("digest").and_then(Value::as_str) == Some(&digest));
+        }
+    }
+    engine::application::fill_from_profile(&mut doc, program);
+    Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_digest;
+    use serde_json::json;
+
+    #[test]
+    fn the_digest_ignores_key_order_and_signatures_but_not_answers() {
+        let a = json!({"people": [{"role": "principal", "profile": {"a": 1, "b": "x"}}]});
+        let b = json!({"signatures": [{"what": "x"}],
+                       "people": [{"profile": {"b": "x", "a": 1}, "role": "principal"}]});
+        let c = json!({"people": [{"role": "principal", "profile": {"a": 2, "b": "x"}}]});
+        assert_eq!(content_digest(&a), content_digest(&b));
+        assert_ne!(content_digest(&a), content_digest(&c));
+    }
 }
