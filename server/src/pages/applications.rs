@@ -44,17 +44,12 @@ pub(crate) fn representative(
         return Err(Box::new(see_other("/password", &[])));
     }
     if who.account.role != Role::Representative {
-        return Err(Box::new(page.message(
-            StatusCode::FORBIDDEN,
-            page.tr("For representatives", "Pour les représentants"),
-            page.tr(
-                "These pages are for representatives. Your representative will tell you when \
-                 your application is ready for you to review and sign.",
-                "Ces pages sont destinées aux représentants. Votre représentant vous dira quand \
-                 votre demande sera prête à être vérifiée et signée.",
-            ),
-            "/sign-in",
-        )));
+        // A client's home is their own applications; every representative page is "not
+        // found" for them (never 403: nothing tells them what exists).
+        if page.path == "/" {
+            return Err(Box::new(see_other("/my/applications", &[])));
+        }
+        return Err(Box::new(page.not_found()));
     }
     let account = who.account.clone();
     Ok((page, account))

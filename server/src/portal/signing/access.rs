@@ -1,0 +1,125 @@
+//! Who may reach the signing routes: a client reaches only their own applications, a
+//! representative only theirs; anything else is "not found" (never 403), so that nobody
+//! learns which applications exist.
+
+use crate::auth::CurrentAccount;
+use crate::error::ApiError;
+use crate::pages::{failed_page, see_other, Page};
+use crate::store::{parse_application_number, Account, Application, Role};
+use crate::AppState;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use engine::Program;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// An application with its stored document and its program.
+pub(crate) type Loaded = (Application, Value, Arc<Program>);
+
+/// The page and its signed-in client, or the response to send instead.
+pub(crate) fn client_page(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(Page, Account), Box<Response>> {
+    let page = Page::new(state, uri, headers).map_err(|e| Box::new(failed_page(e)))?;
+    let Some(who) = &page.who else {
+        return Err(Box::new(see_other("/sign-in", &[])));
+    };
+    if who.must_change_password() {
+        return Err(Box::new(see_other("/password", &[])));
+    }
+    if who.account.role != Role::Client {
+        return Err(Box::new(page.not_found()));
+    }
+    let account = who.account.clone();
+    Ok((page, account))
+}
+
+/// Looks up an application by its number and checks it with `mine`.
+fn load(
+    state: &AppState,
+    id: &str,
+    mine: impl Fn(&Application) -> bool,
+) -> Result<Option<Loaded>, ApiError> {
+    let Some(id) = parse_application_number(id) else {
+        return Ok(None);
+    };
+    let Some(app) = state.store.application(id)?.filter(|a| mine(a)) else {
+        return Ok(None);
+    };
+    let doc = state.store.application_data(id)?.unwrap_or_else(|| json!({}));
+    let program = state
+        .rules
+        .current()
+        .program(&app.program)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::Internal(format!("program {} of {} is not loaded", app.program, app.id))
+        })?;
+    Ok(Some((app, doc, program)))
+}
+
+/// The signed-in client's own application, or the page to send (404 for anyone else's).
+pub(crate) fn client_application(
+    state: &AppState,
+    page: &Page,
+    me: &Account,
+    id: &str,
+) -> Result<Loaded, Box<Response>> {
+    match load(state, id, |a| a.client == me.id) {
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(Box::new(page.not_found())),
+        Err(e) => Err(Box::new(page.error(e))),
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound(
+        "There is no such application, or it is not yours. GET /api/v1/my/applications (clients) \
+         or your dashboard (representatives) lists yours."
+            .into(),
+    )
+}
+
+/// The API's signed-in client (404 for a representative: these routes are not theirs).
+pub(crate) fn api_client(who: &CurrentAccount) -> Result<Account, ApiError> {
+    if who.account.role != Role::Client {
+        return Err(not_found());
+    }
+    Ok(who.account.clone())
+}
+
+/// The API client's own application.
+pub(crate) fn api_client_application(
+    state: &AppState,
+    me: &Account,
+    id: &str,
+) -> Result<Loaded, ApiError> {
+    load(state, id, |a| a.client == me.id)?.ok_or_else(not_found)
+}
+
+/// The API representative's own application (404 for a client or another representative).
+pub(crate) fn api_representative_application(
+    state: &AppState,
+    who: &CurrentAccount,
+    id: &str,
+) -> Result<(Account, Loaded), ApiError> {
+    if who.account.role != Role::Representative {
+        return Err(not_found());
+    }
+    let me = who.account.clone();
+    let loaded = load(state, id, |a| a.representative == me.id)?.ok_or_else(not_found)?;
+    Ok((me, loaded))
+}
+
+/// The status of a refused page action, with its message.
+pub(crate) fn refused(page: &Page, e: ApiError, back: &str) -> Response {
+    let (status, message) = crate::pages::status_and_message(e);
+    let title = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        page.tr("Something went wrong", "Un problème est survenu")
+    } else {
+        page.tr("This could not be done", "Cette action n’a pas pu être faite")
+    };
+    page.message(status, title, &message, back)
+}
