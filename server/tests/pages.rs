@@ -187,7 +187,11 @@ fn paper_programs_and_the_clients_temporary_password() {
         "{}",
         r.body
     );
-    // The representative's pages are not the client's.
-    assert_eq!(client.get("/").status, 403);
-    assert_eq!(client.get("/applications/2").status, 403);
+    // The representative's pages are not the client's: `/` sends them to their own
+    // applications, anything else is not found.
+    assert_eq!(
+        client.get("/").location.as_deref(),
+        Some("/my/applications")
+    );
+    assert_eq!(client.get("/applications/2").status, 404);
 }
