@@ -299,9 +299,18 @@ fn a_minor_principal_applicant_is_signed_for_by_a_parent_or_guardian() {
     assert_eq!(doc["signatures"][0]["name"], "Geneviève Tremblay");
     assert_eq!(doc["signatures"][1]["signer"], "guardian");
     assert_eq!(r.json()["all_signed"], true);
-    // The engine agrees about who signed (the rules check the signer of a minor).
-    let decided = client.api("GET", &format!("/api/v1/my/applications/{id}"), None).json();
-    assert_eq!(decided["signing"]["signatures"][0]["by_parent_or_guardian"], true);
+    let view = client.api("GET", &format!("/api/v1/my/applications/{id}"), None).json();
+    assert_eq!(view["signing"]["signatures"][0]["by_parent_or_guardian"], true);
+    // The engine agrees: no signature is missing, and the rules accept who signed for a minor.
+    let decision = client
+        .api("POST", "/api/v1/programs/pr.adoption/decide", Some(doc))
+        .json();
+    let missing = decision["missing"].as_array().expect("a decision");
+    assert!(
+        !missing.iter().any(|m| m["key"].as_str().unwrap().starts_with("signatures.")
+            || m["key"] == "people[0].profile.identity.date_of_birth"),
+        "{missing:?}"
+    );
 }
 
 #[test]
