@@ -14,76 +14,18 @@ use serde_json::{json, Value};
 
 const CLIENT_PASSWORD: &str = "the client's own long password";
 
-/// A complete application from `tests/applications/`, without its signatures.
-fn sample(name: &str) -> Value {
-    let path = common::repo().join(format!("tests/applications/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The input name/value pairs a browser would post for a form's values (field paths).
-fn pairs(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    let name = |key: &str| {
-        if prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{prefix}.{key}")
-        }
-    };
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                match v {
-                    Value::Array(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            if item.is_object() {
-                                pairs(&format!("{}[{i}]", name(k)), item, out);
-                            } else {
-                                pairs("", &json!({ name(k): item }), out);
-                            }
-                        }
-                    }
-                    _ => pairs(&name(k), v, out),
-                }
-            }
-        }
-        Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        Value::Null => {}
-        other => out.push((prefix.to_string(), other.to_string())),
-    }
-}
-
-/// Fills every form of the principal applicant through the form pages, as the
-/// representative ("check and continue": each must validate).
-fn fill(rep: &mut Browser, app: &str, doc: &Value) {
-    let person = &doc["people"][0];
-    let mut keys = vec!["profile".to_string()];
-    keys.extend(
-        person
-            .as_object()
-            .unwrap()
-            .keys()
-            .filter(|k| *k != "profile" && *k != "role")
-            .cloned(),
-    );
-    for key in keys {
-        let mut fields = Vec::new();
-        pairs("", &person[&key], &mut fields);
-        fields.push(("_action".into(), "submit".into()));
-        let fields: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = rep.submit(&format!("{app}/people/0/{key}"), &fields);
-        assert_eq!(r.status, 303, "{key}: {}", r.body);
-    }
-}
-
 /// A representative with an application of `program` for the client, filled from `sample`.
-fn prepared(server: &Server, rep_email: &str, client: (&str, &str), program: &str, sample_name: &str) -> (Browser, String) {
+fn prepared(
+    server: &Server,
+    rep_email: &str,
+    client: (&str, &str),
+    program: &str,
+    sample_name: &str,
+) -> (Browser, String) {
     let mut rep = Browser::new(server);
     sign_up(&mut rep, "Rita Representative", rep_email);
     let app = new_application(&mut rep, client.0, client.1, program);
-    fill(&mut rep, &app, &sample(sample_name));
+    common::fill_principal(&mut rep, &app, &common::sample_application(sample_name));
     (rep, app)
 }
 
@@ -91,10 +33,25 @@ fn stored(server: &Server, id: u64) -> Value {
     server.store.application_data(id).unwrap().unwrap()
 }
 
-fn sign_page(client: &mut Browser, page: &str, fields: &[(&str, &str)]) -> common::Answer {
+/// Signs on the client's application page (`page`) for the principal applicant.
+fn sign_page(
+    client: &mut Browser,
+    page: &str,
+    what: &str,
+    signer: Option<&str>,
+    name: &str,
+) -> common::Answer {
     let p = client.get(page);
     assert_eq!(p.status, 200, "{}", p.body);
-    client.submit_to(&p, &format!("{page}/sign"), fields)
+    let mut fields = vec![("what", what), ("person", "0"), ("name", name)];
+    fields.extend(signer.map(|s| ("signer", s)));
+    client.submit_to(&p, &format!("{page}/sign"), &fields)
+}
+
+/// Signs through the API.
+fn api_sign(client: &mut Browser, id: u64, body: Value) -> common::Answer {
+    let path = format!("/api/v1/my/applications/{id}/signatures");
+    client.api("POST", &path, Some(body))
 }
 
 #[test]
@@ -115,23 +72,39 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     let r = rep.get(&app);
     assert!(r.body.contains("Client’s e-signatures"), "{}", r.body);
     assert!(r.body.contains("Resend temporary password"));
-    let status = rep.api("GET", &format!("/api/v1/applications/{id}/signing"), None).json();
+    let status = rep
+        .api("GET", &format!("/api/v1/applications/{id}/signing"), None)
+        .json();
     assert_eq!(status["all_signed"], false);
     assert_eq!(status["signatures"].as_array().unwrap().len(), 2);
     assert_eq!(status["signatures"][0]["state"], "waiting");
     assert_eq!(status["client_has_own_password"], false);
     // The representative's declaration waits for the signatures.
-    let r = rep.api("POST", &format!("/api/v1/applications/{id}/declarations"), Some(json!({"representative": true})));
+    let r = rep.api(
+        "POST",
+        &format!("/api/v1/applications/{id}/declarations"),
+        Some(json!({"representative": true})),
+    );
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.json()["message"].as_str().unwrap().contains("Still to be signed"));
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("Still to be signed"));
 
     // The client: temporary password, then their own; `/` is their applications.
     let mut client = Browser::new(&server);
     client_first_sign_in(&mut client, &server.store, email, CLIENT_PASSWORD);
-    assert_eq!(client.get("/").location.as_deref(), Some("/my/applications"));
+    assert_eq!(
+        client.get("/").location.as_deref(),
+        Some("/my/applications")
+    );
     let list = client.get("/my/applications");
     assert_eq!(list.status, 200);
-    assert!(list.body.contains(&format!("href=\"{mine}\"")), "{}", list.body);
+    assert!(
+        list.body.contains(&format!("href=\"{mine}\"")),
+        "{}",
+        list.body
+    );
     let api_list = client.api("GET", "/api/v1/my/applications", None).json();
     assert_eq!(api_list[0]["id"], id);
     assert_eq!(api_list[0]["status"], "draft");
@@ -150,7 +123,9 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
     assert!(!page.body.contains("name=\"_action\""), "{}", page.body);
-    let view = client.api("GET", &format!("/api/v1/my/applications/{id}"), None).json();
+    let view = client
+        .api("GET", &format!("/api/v1/my/applications/{id}"), None)
+        .json();
     assert_eq!(view["people"][0]["name"], "Carolina Andrea Restrepo Vélez");
     assert!(view["people"][0]["forms"]["imm0008"].is_object(), "{view}");
     assert!(view["fees"]["total"].is_number(), "{view}");
@@ -162,9 +137,22 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     let csrf = common::csrf_of(&page.body);
     let profile = format!("{app}/people/0/profile");
     for (path, fields) in [
-        (profile.as_str(), vec![("_csrf", csrf.as_str()), ("identity.family_name", "Changed"), ("_action", "save")]),
-        (&format!("{app}/temporary-password"), vec![("_csrf", csrf.as_str())]),
-        (&format!("{app}/declarations/no_paper_application"), vec![("_csrf", csrf.as_str()), ("made", "true")]),
+        (
+            profile.as_str(),
+            vec![
+                ("_csrf", csrf.as_str()),
+                ("identity.family_name", "Changed"),
+                ("_action", "save"),
+            ],
+        ),
+        (
+            &format!("{app}/temporary-password"),
+            vec![("_csrf", csrf.as_str())],
+        ),
+        (
+            &format!("{app}/declarations/no_paper_application"),
+            vec![("_csrf", csrf.as_str()), ("made", "true")],
+        ),
     ] {
         let r = client.post(path, &fields);
         assert_eq!(r.status, 404, "{path}: {}", r.body);
@@ -172,8 +160,16 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     assert_eq!(client.get(&profile).status, 404);
     for (method, path, body) in [
         ("GET", format!("/api/v1/applications/{id}/signing"), None),
-        ("POST", format!("/api/v1/applications/{id}/temporary-password"), None),
-        ("POST", format!("/api/v1/applications/{id}/declarations"), Some(json!({"no_paper_application": true}))),
+        (
+            "POST",
+            format!("/api/v1/applications/{id}/temporary-password"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/applications/{id}/declarations"),
+            Some(json!({"no_paper_application": true})),
+        ),
     ] {
         let r = client.api(method, &path, body);
         assert_eq!(r.status, 404, "{path}: {}", r.body);
@@ -182,11 +178,19 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     assert_eq!(server.store.audit_of(id).unwrap().len(), audit_before);
 
     // A wrong name is refused, with whose name is expected and what was typed kept.
-    let r = sign_page(&mut client, &mine, &[("what", "consent-declaration"), ("person", "0"), ("name", "Carol Restrepo")]);
+    let r = sign_page(
+        &mut client,
+        &mine,
+        "consent-declaration",
+        None,
+        "Carol Restrepo",
+    );
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("role=\"alert\""));
     assert!(
-        r.body.contains("Type the full name of Carolina Andrea Restrepo Vélez: given names then family name"),
+        r.body.contains(
+            "Type the full name of Carolina Andrea Restrepo Vélez: given names then family name"
+        ),
         "{}",
         r.body
     );
@@ -194,7 +198,13 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     assert!(stored(&server, id).get("signatures").is_none());
 
     // The right name, whatever the case, accents and spaces.
-    let r = sign_page(&mut client, &mine, &[("what", "consent-declaration"), ("person", "0"), ("name", "  carolina andrea RESTREPO   velez ")]);
+    let r = sign_page(
+        &mut client,
+        &mine,
+        "consent-declaration",
+        None,
+        "  carolina andrea RESTREPO   velez ",
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     let doc = stored(&server, id);
     let sig = &doc["signatures"][0];
@@ -207,108 +217,257 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     let audit = server.store.audit_of(id).unwrap();
     let last = audit.last().unwrap();
     assert_eq!(last.who, email);
-    assert!(last.what.contains("signed consent-declaration"), "{}", last.what);
+    assert!(
+        last.what.contains("signed consent-declaration"),
+        "{}",
+        last.what
+    );
 
     // In French: the page and the messages.
     let fr = client.get(&format!("{mine}?lang=fr"));
     assert!(fr.body.contains("<html lang=\"fr\""));
-    for text in ["Signée", "En attente de signature", "J’accepte et je signe", "Tapez le nom complet de", "fausses déclarations"] {
+    for text in [
+        "Signée",
+        "En attente de signature",
+        "J’accepte et je signe",
+        "Tapez le nom complet de",
+        "fausses déclarations",
+    ] {
         assert!(fr.body.contains(text), "{text}: {}", fr.body);
     }
-    let r = client.submit_to(&fr, &format!("{mine}/sign"), &[("what", "imm5669-declaration"), ("person", "0"), ("name", "Carolina")]);
+    let r = client.submit_to(
+        &fr,
+        &format!("{mine}/sign"),
+        &[
+            ("what", "imm5669-declaration"),
+            ("person", "0"),
+            ("name", "Carolina"),
+        ],
+    );
     assert_eq!(r.status, 400);
-    assert!(r.body.contains("Le nom tapé n’est pas celui de la personne qui signe"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Le nom tapé n’est pas celui de la personne qui signe"),
+        "{}",
+        r.body
+    );
     // Through the API.
-    let r = client.api("POST", &format!("/api/v1/my/applications/{id}/signatures"), Some(json!({"what": "imm5669-declaration", "person": 0, "name": "Carolina Andrea Restrepo Vélez"})));
+    let r = api_sign(
+        &mut client,
+        id,
+        json!({"what": "imm5669-declaration", "person": 0, "name": "Carolina Andrea Restrepo Vélez"}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["all_signed"], true);
     // A signature the program does not ask for.
-    let r = client.api("POST", &format!("/api/v1/my/applications/{id}/signatures"), Some(json!({"what": "imm5444-declaration", "person": 0, "name": "Carolina Andrea Restrepo Vélez"})));
+    let r = api_sign(
+        &mut client,
+        id,
+        json!({"what": "imm5444-declaration", "person": 0, "name": "Carolina Andrea Restrepo Vélez"}),
+    );
     assert_eq!(r.status, 400);
 
     // The representative sees both signed, and declares.
     let r = rep.get(&app);
-    assert!(r.body.contains("Signed – Carolina Andrea Restrepo Vélez"), "{}", r.body);
+    assert!(
+        r.body.contains("Signed – Carolina Andrea Restrepo Vélez"),
+        "{}",
+        r.body
+    );
     let r = rep.submit_to(&r, &format!("{app}/declarations/representative"), &[]);
     assert_eq!(r.status, 400, "the box was not ticked: {}", r.body);
     assert!(r.body.contains("Tick the box"));
     let page = rep.get(&app);
-    let r = rep.submit_to(&page, &format!("{app}/declarations/representative"), &[("made", "true")]);
+    let r = rep.submit_to(
+        &page,
+        &format!("{app}/declarations/representative"),
+        &[("made", "true")],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
-    let r = rep.api("POST", &format!("/api/v1/applications/{id}/declarations"), Some(json!({"no_paper_application": true})));
+    let r = rep.api(
+        "POST",
+        &format!("/api/v1/applications/{id}/declarations"),
+        Some(json!({"no_paper_application": true})),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
-    let states: Vec<&str> = r.json()["declarations"].as_array().unwrap().iter().map(|d| d["state"].as_str().unwrap()).collect::<Vec<_>>().into_iter().map(|s| if s == "made" { "made" } else { "other" }).collect();
+    let states: Vec<&str> = r.json()["declarations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|s| if s == "made" { "made" } else { "other" })
+        .collect();
     assert_eq!(states, ["made", "made"]);
     let doc = stored(&server, id);
-    assert_eq!(doc["declarations"]["representative"]["by"], "rita@example.com");
-    assert_eq!(doc["declarations"]["no_paper_application"]["digest"], doc["signatures"][0]["digest"]);
-    assert!(server.store.audit_of(id).unwrap().iter().any(|a| a.what == "made the declaration representative"));
+    assert_eq!(
+        doc["declarations"]["representative"]["by"],
+        "rita@example.com"
+    );
+    assert_eq!(
+        doc["declarations"]["no_paper_application"]["digest"],
+        doc["signatures"][0]["digest"]
+    );
+    assert!(server
+        .store
+        .audit_of(id)
+        .unwrap()
+        .iter()
+        .any(|a| a.what == "made the declaration representative"));
 
     // The representative changes an answer: signatures and declarations are stale.
     let mut profile_fields = Vec::new();
-    let mut profile_values = sample("pr-spouse-alone")["people"][0]["profile"].clone();
+    let mut profile_values =
+        common::sample_application("pr-spouse-alone")["people"][0]["profile"].clone();
     profile_values["contact"]["phone"] = json!("+1 604 555 0100");
-    pairs("", &profile_values, &mut profile_fields);
+    common::form_pairs("", &profile_values, &mut profile_fields);
     profile_fields.push(("_action".into(), "save".into()));
-    let fields: Vec<(&str, &str)> = profile_fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = profile_fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let r = rep.submit(&profile, &fields);
     assert_eq!(r.status, 200, "{}", r.body);
-    let status = rep.api("GET", &format!("/api/v1/applications/{id}/signing"), None).json();
+    let status = rep
+        .api("GET", &format!("/api/v1/applications/{id}/signing"), None)
+        .json();
     assert_eq!(status["all_signed"], false);
-    assert!(status["signatures"].as_array().unwrap().iter().all(|s| s["state"] == "stale"), "{status}");
-    assert!(status["declarations"].as_array().unwrap().iter().all(|d| d["state"] == "stale"), "{status}");
+    assert!(
+        status["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["state"] == "stale"),
+        "{status}"
+    );
+    assert!(
+        status["declarations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "stale"),
+        "{status}"
+    );
     assert!(rep.get(&app).body.contains("Needs to be signed again"));
     let page = client.get(&format!("{mine}?lang=en"));
-    assert!(page.body.contains("Needs to be signed again: an answer changed since it was signed"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Needs to be signed again: an answer changed since it was signed"),
+        "{}",
+        page.body
+    );
     // Signing again makes it current.
-    let r = sign_page(&mut client, &mine, &[("what", "consent-declaration"), ("person", "0"), ("name", "Carolina Andrea Restrepo Vélez")]);
+    let r = sign_page(
+        &mut client,
+        &mine,
+        "consent-declaration",
+        None,
+        "Carolina Andrea Restrepo Vélez",
+    );
     assert_eq!(r.status, 303);
-    let status = client.api("GET", &format!("/api/v1/my/applications/{id}"), None).json();
+    let status = client
+        .api("GET", &format!("/api/v1/my/applications/{id}"), None)
+        .json();
     assert_eq!(status["signing"]["signatures"][0]["state"], "signed");
     assert_eq!(status["signing"]["signatures"][1]["state"], "stale");
-    assert_eq!(stored(&server, id)["signatures"].as_array().unwrap().len(), 2, "a signature replaces the earlier one");
+    assert_eq!(
+        stored(&server, id)["signatures"].as_array().unwrap().len(),
+        2,
+        "a signature replaces the earlier one"
+    );
 }
 
 #[test]
 fn a_minor_principal_applicant_is_signed_for_by_a_parent_or_guardian() {
     let server = start("signing-minor", &[]);
     let email = "lucia.family@example.com";
-    let (_rep, app) = prepared(&server, "rob@example.com", ("Lucía Tremblay Ospina", email), "pr.adoption", "pr-adoption");
+    let (_rep, app) = prepared(
+        &server,
+        "rob@example.com",
+        ("Lucía Tremblay Ospina", email),
+        "pr.adoption",
+        "pr-adoption",
+    );
     let id: u64 = app.rsplit('/').next().unwrap().parse().unwrap();
     let mine = format!("/my/applications/{id}");
     let mut client = Browser::new(&server);
     client_first_sign_in(&mut client, &server.store, email, CLIENT_PASSWORD);
     let page = client.get(&mine);
-    assert!(page.body.contains("is under 18: a parent or legal guardian signs on their behalf"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("is under 18: a parent or legal guardian signs on their behalf"),
+        "{}",
+        page.body
+    );
     // The child's own name, without saying who signs: refused.
-    let r = sign_page(&mut client, &mine, &[("what", "consent-declaration"), ("person", "0"), ("name", "Lucía Tremblay Ospina")]);
+    let r = sign_page(
+        &mut client,
+        &mine,
+        "consent-declaration",
+        None,
+        "Lucía Tremblay Ospina",
+    );
     assert_eq!(r.status, 400);
-    assert!(r.body.contains("Choose whether you are their parent or their legal guardian"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Choose whether you are their parent or their legal guardian"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("value=\"Lucía Tremblay Ospina\""));
     // A parent, with no name: refused, the choice kept.
-    let r = sign_page(&mut client, &mine, &[("what", "consent-declaration"), ("person", "0"), ("signer", "parent"), ("name", " ")]);
+    let r = sign_page(
+        &mut client,
+        &mine,
+        "consent-declaration",
+        Some("parent"),
+        " ",
+    );
     assert_eq!(r.status, 400);
-    assert!(r.body.contains("Type your own full name, as the parent or legal guardian"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Type your own full name, as the parent or legal guardian"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("value=\"parent\" checked"), "{}", r.body);
-    let r = sign_page(&mut client, &mine, &[("what", "consent-declaration"), ("person", "0"), ("signer", "parent"), ("name", "Geneviève Tremblay")]);
+    let r = sign_page(
+        &mut client,
+        &mine,
+        "consent-declaration",
+        Some("parent"),
+        "Geneviève Tremblay",
+    );
     assert_eq!(r.status, 303, "{}", r.body);
-    let r = client.api("POST", &format!("/api/v1/my/applications/{id}/signatures"), Some(json!({"what": "imm5669-declaration", "person": 0, "signer": "guardian", "name": "Marc Ospina"})));
+    let r = api_sign(
+        &mut client,
+        id,
+        json!({"what": "imm5669-declaration", "person": 0, "signer": "guardian", "name": "Marc Ospina"}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let doc = stored(&server, id);
     assert_eq!(doc["signatures"][0]["signer"], "parent");
     assert_eq!(doc["signatures"][0]["name"], "Geneviève Tremblay");
     assert_eq!(doc["signatures"][1]["signer"], "guardian");
     assert_eq!(r.json()["all_signed"], true);
-    let view = client.api("GET", &format!("/api/v1/my/applications/{id}"), None).json();
-    assert_eq!(view["signing"]["signatures"][0]["by_parent_or_guardian"], true);
+    let view = client
+        .api("GET", &format!("/api/v1/my/applications/{id}"), None)
+        .json();
+    assert_eq!(
+        view["signing"]["signatures"][0]["by_parent_or_guardian"],
+        true
+    );
     // The engine agrees: no signature is missing, and the rules accept who signed for a minor.
     let decision = client
         .api("POST", "/api/v1/programs/pr.adoption/decide", Some(doc))
         .json();
     let missing = decision["missing"].as_array().expect("a decision");
     assert!(
-        !missing.iter().any(|m| m["key"].as_str().unwrap().starts_with("signatures.")
-            || m["key"] == "people[0].profile.identity.date_of_birth"),
+        !missing
+            .iter()
+            .any(|m| m["key"].as_str().unwrap().starts_with("signatures.")
+                || m["key"] == "people[0].profile.identity.date_of_birth"),
         "{missing:?}"
     );
 }
@@ -319,15 +478,33 @@ fn signing_waits_for_complete_forms() {
     let mut rep = Browser::new(&server);
     sign_up(&mut rep, "Rita Representative", "rita@example.com");
     let email = "early@example.com";
-    let app = new_application(&mut rep, "Early Client", email, "pr.spouse-partner-children");
+    let app = new_application(
+        &mut rep,
+        "Early Client",
+        email,
+        "pr.spouse-partner-children",
+    );
     let id: u64 = app.rsplit('/').next().unwrap().parse().unwrap();
     let mut client = Browser::new(&server);
     client_first_sign_in(&mut client, &server.store, email, CLIENT_PASSWORD);
     let mine = format!("/my/applications/{id}");
     let page = client.get(&mine);
-    assert!(page.body.contains("This cannot be signed yet: these forms are not complete:"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("This cannot be signed yet: these forms are not complete:"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("not filled in yet"));
-    let r = client.submit_to(&page, &format!("{mine}/sign"), &[("what", "consent-declaration"), ("person", "0"), ("name", "Early Client")]);
+    let r = client.submit_to(
+        &page,
+        &format!("{mine}/sign"),
+        &[
+            ("what", "consent-declaration"),
+            ("person", "0"),
+            ("name", "Early Client"),
+        ],
+    );
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("cannot sign yet"), "{}", r.body);
     assert!(stored(&server, id).get("signatures").is_none());
@@ -345,21 +522,39 @@ fn resending_the_temporary_password_voids_the_old_one() {
     let page = rep.get(&app);
     let r = rep.submit_to(&page, &format!("{app}/temporary-password"), &[]);
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("A new temporary password was emailed to olek@example.com"));
+    assert!(r
+        .body
+        .contains("A new temporary password was emailed to olek@example.com"));
     let new = temporary_password(&server.store, email);
     assert_ne!(old, new);
-    assert!(server.store.audit_of(id).unwrap().iter().any(|a| a.what == "resent the client's temporary password"));
+    assert!(server
+        .store
+        .audit_of(id)
+        .unwrap()
+        .iter()
+        .any(|a| a.what == "resent the client's temporary password"));
     let mut client = Browser::new(&server);
     let r = client.submit("/sign-in", &[("email", email), ("password", &old)]);
     assert_ne!(r.status, 303, "the old temporary password must not work");
     // The new one works (and then the client sets their own).
     client_first_sign_in(&mut client, &server.store, email, CLIENT_PASSWORD);
     // Once the client has their own password, no temporary one is sent.
-    let r = rep.api("POST", &format!("/api/v1/applications/{id}/temporary-password"), None);
+    let r = rep.api(
+        "POST",
+        &format!("/api/v1/applications/{id}/temporary-password"),
+        None,
+    );
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.json()["message"].as_str().unwrap().contains("already chosen their own password"));
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("already chosen their own password"));
     let r = rep.get(&format!("{app}?lang=fr"));
-    assert!(r.body.contains("a choisi son propre mot de passe"), "{}", r.body);
+    assert!(
+        r.body.contains("a choisi son propre mot de passe"),
+        "{}",
+        r.body
+    );
     assert!(!r.body.contains("Renvoyer le mot de passe temporaire"));
 }
 
@@ -368,38 +563,90 @@ fn another_representative_or_client_gets_not_found() {
     let server = start("signing-others", &[]);
     let mut rep = Browser::new(&server);
     sign_up(&mut rep, "Rita Representative", "rita@example.com");
-    let app = new_application(&mut rep, "Ana Client", "ana@example.com", "pr.spouse-partner-children");
+    let app = new_application(
+        &mut rep,
+        "Ana Client",
+        "ana@example.com",
+        "pr.spouse-partner-children",
+    );
     let id: u64 = app.rsplit('/').next().unwrap().parse().unwrap();
     let before = stored(&server, id);
 
     let mut other = Browser::new(&server);
     sign_up(&mut other, "Oscar Other", "oscar@example.com");
     let page = other.get("/");
-    for path in [format!("{app}/temporary-password"), format!("{app}/declarations/no_paper_application")] {
+    for path in [
+        format!("{app}/temporary-password"),
+        format!("{app}/declarations/no_paper_application"),
+    ] {
         let r = other.submit_to(&page, &path, &[("made", "true")]);
         assert_eq!(r.status, 404, "{path}");
     }
-    assert_eq!(other.api("GET", &format!("/api/v1/applications/{id}/signing"), None).status, 404);
-    let r = other.api("POST", &format!("/api/v1/applications/{id}/declarations"), Some(json!({"no_paper_application": true})));
+    assert_eq!(
+        other
+            .api("GET", &format!("/api/v1/applications/{id}/signing"), None)
+            .status,
+        404
+    );
+    let r = other.api(
+        "POST",
+        &format!("/api/v1/applications/{id}/declarations"),
+        Some(json!({"no_paper_application": true})),
+    );
     assert_eq!(r.status, 404);
-    assert_eq!(other.api("POST", &format!("/api/v1/applications/{id}/temporary-password"), None).status, 404);
+    assert_eq!(
+        other
+            .api(
+                "POST",
+                &format!("/api/v1/applications/{id}/temporary-password"),
+                None
+            )
+            .status,
+        404
+    );
     // A representative has no client pages.
     assert_eq!(other.get(&format!("/my/applications/{id}")).status, 404);
-    assert_eq!(other.api("GET", "/api/v1/my/applications", None).status, 404);
+    assert_eq!(
+        other.api("GET", "/api/v1/my/applications", None).status,
+        404
+    );
 
     // Another client sees only their own.
-    let _ = new_application(&mut rep, "Ben Client", "ben@example.com", "pr.spouse-partner-children");
+    let _ = new_application(
+        &mut rep,
+        "Ben Client",
+        "ben@example.com",
+        "pr.spouse-partner-children",
+    );
     let mut ben = Browser::new(&server);
     client_first_sign_in(&mut ben, &server.store, "ben@example.com", CLIENT_PASSWORD);
     assert_eq!(ben.get(&format!("/my/applications/{id}")).status, 404);
-    assert_eq!(ben.api("GET", &format!("/api/v1/my/applications/{id}"), None).status, 404);
-    let r = ben.api("POST", &format!("/api/v1/my/applications/{id}/signatures"), Some(json!({"what": "consent-declaration", "person": 0, "name": "Ana Client"})));
+    assert_eq!(
+        ben.api("GET", &format!("/api/v1/my/applications/{id}"), None)
+            .status,
+        404
+    );
+    let r = ben.api(
+        "POST",
+        &format!("/api/v1/my/applications/{id}/signatures"),
+        Some(json!({"what": "consent-declaration", "person": 0, "name": "Ana Client"})),
+    );
     assert_eq!(r.status, 404);
-    assert_eq!(ben.api("GET", "/api/v1/my/applications", None).json().as_array().unwrap().len(), 1);
+    assert_eq!(
+        ben.api("GET", "/api/v1/my/applications", None)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(stored(&server, id), before);
     // Not signed in: sent to sign in.
     let mut nobody = Browser::new(&server);
-    assert_eq!(nobody.get("/my/applications").location.as_deref(), Some("/sign-in"));
+    assert_eq!(
+        nobody.get("/my/applications").location.as_deref(),
+        Some("/sign-in")
+    );
     assert_eq!(nobody.get("/api/v1/my/applications").status, 401);
 }
 

@@ -291,3 +291,68 @@ pub fn client_first_sign_in(b: &mut Browser, store: &Arc<dyn Store>, email: &str
     );
     assert_eq!(r.status, 303, "{}", r.body);
 }
+
+/// A complete application document from `tests/applications/`.
+pub fn sample_application(name: &str) -> Value {
+    let path = repo().join(format!("tests/applications/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The input name/value pairs a browser would post for a form's values (field paths).
+pub fn form_pairs(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    let name = |key: &str| {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    };
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if item.is_object() {
+                                form_pairs(&format!("{}[{i}]", name(k)), item, out);
+                            } else {
+                                form_pairs("", &serde_json::json!({ name(k): item }), out);
+                            }
+                        }
+                    }
+                    _ => form_pairs(&name(k), v, out),
+                }
+            }
+        }
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        Value::Null => {}
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// Fills the principal applicant's profile and every form of `doc` through the form pages
+/// of the application page `app`, as the representative ("check and continue": each must
+/// validate).
+pub fn fill_principal(rep: &mut Browser, app: &str, doc: &Value) {
+    let person = &doc["people"][0];
+    let mut keys = vec!["profile".to_string()];
+    keys.extend(
+        person
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "profile" && *k != "role")
+            .cloned(),
+    );
+    for key in keys {
+        let mut fields = Vec::new();
+        form_pairs("", &person[&key], &mut fields);
+        fields.push(("_action".into(), "submit".into()));
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = rep.submit(&format!("{app}/people/0/{key}"), &fields);
+        assert_eq!(r.status, 303, "{key}: {}", r.body);
+    }
+}

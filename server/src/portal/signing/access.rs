@@ -48,14 +48,20 @@ fn load(
     let Some(app) = state.store.application(id)?.filter(|a| mine(a)) else {
         return Ok(None);
     };
-    let doc = state.store.application_data(id)?.unwrap_or_else(|| json!({}));
+    let doc = state
+        .store
+        .application_data(id)?
+        .unwrap_or_else(|| json!({}));
     let program = state
         .rules
         .current()
         .program(&app.program)
         .cloned()
         .ok_or_else(|| {
-            ApiError::Internal(format!("program {} of {} is not loaded", app.program, app.id))
+            ApiError::Internal(format!(
+                "program {} of {} is not loaded",
+                app.program, app.id
+            ))
         })?;
     Ok(Some((app, doc, program)))
 }
@@ -119,7 +125,10 @@ pub(crate) fn refused(page: &Page, e: ApiError, back: &str) -> Response {
     let title = if status == StatusCode::INTERNAL_SERVER_ERROR {
         page.tr("Something went wrong", "Un problème est survenu")
     } else {
-        page.tr("This could not be done", "Cette action n’a pas pu être faite")
+        page.tr(
+            "This could not be done",
+            "Cette action n’a pas pu être faite",
+        )
     };
     page.message(status, title, &message, back)
 }

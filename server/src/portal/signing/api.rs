@@ -4,7 +4,8 @@
 //! `logic`; messages in English.
 
 use super::access::{api_client, api_client_application, api_representative_application};
-use super::logic::{self, Declaration, SignRequest, SigningStatus};
+use super::declarations::{self, Declaration};
+use super::logic::{self, SignRequest, SigningStatus};
 use crate::api::Text as ApiText;
 use crate::auth::{parse_body, CurrentAccount, Message};
 use crate::error::{ApiError, ErrorBody};
@@ -227,7 +228,8 @@ pub async fn resend(
     Path(id): Path<String>,
 ) -> Result<Json<Message>, ApiError> {
     let (me, (app, _, _)) = api_representative_application(&state, &who, &id)?;
-    let email = logic::resend_temporary_password(&state, &me, &app, Lang::En).await?;
+    let email =
+        super::temporary_password::resend_temporary_password(&state, &me, &app, Lang::En).await?;
     Ok(Json(Message::new(&format!(
         "A new temporary password was emailed to {email}; the one sent before no longer works."
     ))))
@@ -264,7 +266,7 @@ pub async fn declare(
         (Declaration::Representative, req.representative),
     ] {
         if let Some(made) = made {
-            logic::declare(&state, &me, &app, &program, which, made, Lang::En)?;
+            declarations::declare(&state, &me, &app, &program, which, made, Lang::En)?;
         }
     }
     let stored = state.store.application_data(app.id)?.unwrap_or_default();

@@ -1,7 +1,8 @@
 //! What signing is, apart from HTTP: who must sign what (from the manifest and the people's
 //! ages), where each signature stands (signed, to sign again, waiting), signing by typing a
 //! full name, the representative's declarations and resending the client's temporary
-//! password. The pages and the JSON API are thin layers over these functions.
+//! password (the last two in `declarations` and `temporary_password`). The pages and the
+//! JSON API are thin layers over these functions.
 //!
 //! Decisions made here:
 //! - A signature can be made only while the application can change (draft or returned), and
@@ -17,11 +18,10 @@
 
 use super::texts::fold_name;
 use crate::api::Text as ApiText;
-use crate::auth::{password, token};
 use crate::error::ApiError;
 use crate::pages::applications::fills;
 use crate::portal::content_digest;
-use crate::store::{now, Account, Application, Audit, NewEmail, TemporaryPassword};
+use crate::store::{now, Account, Application, Audit};
 use crate::AppState;
 use engine::application::{fill_from_profile, Application as Doc};
 use engine::manifest::{FilledBy, SignedBy};
@@ -29,9 +29,6 @@ use engine::validate::validate_form;
 use engine::{Date, Lang, Program, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-/// How long a resent temporary password works, in seconds (14 days, as when first sent).
-const TEMPORARY_SECONDS: u64 = 14 * 24 * 3600;
 
 /// One signature the application needs, and where it stands.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -197,7 +194,12 @@ pub fn status(stored: &Value, program: &Program, client: Option<&Account>) -> Si
 }
 
 /// The titles of the forms of `person` that do not validate yet (the profile filled in).
-pub fn incomplete_forms(stored: &Value, program: &Program, person: usize, lang: Lang) -> Vec<String> {
+pub fn incomplete_forms(
+    stored: &Value,
+    program: &Program,
+    person: usize,
+    lang: Lang,
+) -> Vec<String> {
     let mut doc = stored.clone();
     fill_from_profile(&mut doc, program);
     let values = |key: &str| doc.pointer(&format!("/people/{person}/{key}")).cloned();
@@ -227,7 +229,7 @@ pub fn incomplete_forms(stored: &Value, program: &Program, person: usize, lang: 
     out
 }
 
-fn say(lang: Lang, en: String, fr: String) -> String {
+pub(super) fn say(lang: Lang, en: String, fr: String) -> String {
     match lang {
         Lang::En => en,
         Lang::Fr => fr,
@@ -314,8 +316,7 @@ pub fn sign(
                 ),
             )));
         }
-        if typed.chars().filter(|c| c.is_alphabetic()).count() < 2 || typed.chars().count() > 200
-        {
+        if typed.chars().filter(|c| c.is_alphabetic()).count() < 2 || typed.chars().count() > 200 {
             return Err(ApiError::BadRequest(say(
                 lang,
                 "Type your own full name, as the parent or legal guardian who signs (given \
@@ -328,7 +329,11 @@ pub fn sign(
         }
         signer
     } else {
-        if req.signer.as_deref().is_some_and(|s| !s.is_empty() && s != "self") {
+        if req
+            .signer
+            .as_deref()
+            .is_some_and(|s| !s.is_empty() && s != "self")
+        {
             return Err(ApiError::BadRequest(say(
                 lang,
                 format!("{who} is 18 or older and signs personally: type their own full name."),
@@ -383,166 +388,4 @@ pub fn sign(
     );
     state.store.save_application_data(app.id, &stored, &audit)?;
     Ok(())
-}
-
-/// The two declarations a representative makes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Declaration {
-    Representative,
-    NoPaperApplication,
-}
-
-impl Declaration {
-    pub fn parse(s: &str) -> Option<Declaration> {
-        match s {
-            "representative" => Some(Declaration::Representative),
-            "no_paper_application" => Some(Declaration::NoPaperApplication),
-            _ => None,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Declaration::Representative => "representative",
-            Declaration::NoPaperApplication => "no_paper_application",
-        }
-    }
-}
-
-/// Makes (`made`) or withdraws a declaration of the representative, with an audit entry. The
-/// representative's own declaration needs every client signature made and current.
-pub fn declare(
-    state: &AppState,
-    me: &Account,
-    app: &Application,
-    program: &Program,
-    which: Declaration,
-    made: bool,
-    lang: Lang,
-) -> Result<(), ApiError> {
-    check_can_change(app, lang)?;
-    let mut stored = state
-        .store
-        .application_data(app.id)?
-        .unwrap_or_else(|| json!({}));
-    if made && which == Declaration::Representative {
-        let waiting: Vec<String> = status(&stored, program, None)
-            .signatures
-            .into_iter()
-            .filter(|s| s.state != "signed")
-            .map(|s| {
-                let title = match lang {
-                    Lang::En => s.title.en,
-                    Lang::Fr => s.title.fr,
-                };
-                format!("{title} ({})", s.person_name)
-            })
-            .collect();
-        if !waiting.is_empty() {
-            return Err(ApiError::Conflict(say(
-                lang,
-                format!(
-                    "Your declaration comes after your client’s signatures. Still to be signed \
-                     (or signed again after a change): {}.",
-                    waiting.join("; ")
-                ),
-                format!(
-                    "Votre déclaration vient après les signatures de votre client. À signer \
-                     encore (ou de nouveau après une modification) : {}.",
-                    waiting.join("; ")
-                ),
-            )));
-        }
-    }
-    let digest = content_digest(&stored);
-    let obj = stored
-        .as_object_mut()
-        .ok_or_else(|| ApiError::Internal("the application document is not an object".into()))?;
-    let declarations = obj.entry("declarations").or_insert_with(|| json!({}));
-    if !declarations.is_object() {
-        *declarations = json!({});
-    }
-    let map = declarations.as_object_mut().expect("made an object above");
-    let what = if made {
-        map.insert(
-            which.key().into(),
-            json!({"by": me.email, "at": now(), "digest": digest}),
-        );
-        format!("made the declaration {}", which.key())
-    } else {
-        if map.remove(which.key()).is_none() {
-            return Ok(());
-        }
-        format!("withdrew the declaration {}", which.key())
-    };
-    state
-        .store
-        .save_application_data(app.id, &stored, &Audit::new(me.email.clone(), what))?;
-    Ok(())
-}
-
-/// Issues the client a new temporary password (the old one stops working) and emails it
-/// through the outbox, with an audit entry. Returns the client's email address. Refused when
-/// the client has already chosen their own password: they reset it instead.
-pub async fn resend_temporary_password(
-    state: &AppState,
-    me: &Account,
-    app: &Application,
-    lang: Lang,
-) -> Result<String, ApiError> {
-    let client = state
-        .store
-        .account(app.client)?
-        .ok_or_else(|| ApiError::NotFound("This application's client account is gone.".into()))?;
-    if client.password_hash.is_some() {
-        return Err(ApiError::Conflict(say(
-            lang,
-            format!(
-                "{} has already chosen their own password, so a temporary password cannot be \
-                 sent. If they forgot it, they can reset it: a reset link is emailed to them \
-                 (password reset).",
-                client.name
-            ),
-            format!(
-                "{} a déjà choisi son propre mot de passe : un mot de passe temporaire ne peut \
-                 pas être envoyé. S’il l’a oublié, il peut le réinitialiser : un lien lui est \
-                 envoyé par courriel (réinitialisation du mot de passe).",
-                client.name
-            ),
-        )));
-    }
-    let secret = token::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let temporary = secret[..16].to_string();
-    let hash = password::hash(&temporary).await?;
-    let issued = now();
-    state.store.issue_temporary_password(
-        client.id,
-        &TemporaryPassword {
-            hash,
-            issued,
-            expires: issued + TEMPORARY_SECONDS,
-        },
-    )?;
-    state.store.queue_email(&NewEmail {
-        to: client.email.clone(),
-        subject: "Your new temporary password / Votre nouveau mot de passe temporaire".into(),
-        body: format!(
-            "Hello {client},\n\n{rep} sent you a new temporary password for your application \
-             {number} on Intake. The one sent before no longer works. Sign in at {url}/sign-in \
-             with this email address and this temporary password, then choose your own \
-             password:\n\n{temporary}\n\nThe temporary password works for 14 days.\n\n\
-             Bonjour {client},\n\n{rep} vous a envoyé un nouveau mot de passe temporaire pour \
-             votre demande {number} sur Intake; l’ancien ne fonctionne plus. Connectez-vous à \
-             {url}/sign-in avec cette adresse et ce mot de passe temporaire : {temporary}\n",
-            client = client.name,
-            rep = me.name,
-            number = app.number(),
-            url = state.config.public_url(),
-        ),
-    })?;
-    state.store.append_audit(
-        app.id,
-        &Audit::new(me.email.clone(), "resent the client's temporary password"),
-    )?;
-    Ok(client.email)
 }

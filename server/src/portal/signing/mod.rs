@@ -3,7 +3,8 @@
 //! and the representative's side (who has signed what, resending the temporary password,
 //! the representative's declaration and the "no paper application" declaration).
 //!
-//! - `logic`: the rules of signing and declaring, HTTP-free (see its doc for the choices).
+//! - `logic`: the rules of signing, HTTP-free (see its doc for the choices);
+//!   `declarations` and `temporary_password`: the representative's actions, HTTP-free.
 //! - `texts`: what a signer agrees to (EN/FR) and how typed names are compared.
 //! - `access`: who reaches which application (anyone else's: 404).
 //! - `client`: the client's pages; `representative`: the representative's posts.
@@ -17,8 +18,10 @@
 mod access;
 pub(crate) mod api;
 mod client;
+mod declarations;
 pub(crate) mod logic;
 mod representative;
+mod temporary_password;
 mod texts;
 
 use super::AppView;
@@ -48,7 +51,10 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/api/v1/my/applications/{id}/signatures",
             post(api::sign_mine),
         )
-        .route("/api/v1/applications/{id}/signing", get(api::signing_status))
+        .route(
+            "/api/v1/applications/{id}/signing",
+            get(api::signing_status),
+        )
         .route(
             "/api/v1/applications/{id}/temporary-password",
             post(api::resend),
@@ -65,7 +71,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "signing_client_application.html",
         include_str!("templates/client_application.html"),
     ),
-    ("signing_section.html", include_str!("templates/section.html")),
+    (
+        "signing_section.html",
+        include_str!("templates/section.html"),
+    ),
 ];
 
 #[derive(OpenApi)]

@@ -3,7 +3,7 @@
 //! with a redirect back to the application page, or a page that says why it was refused.
 
 use super::access::refused;
-use super::logic::{self, Declaration};
+use super::declarations::{self, Declaration};
 use crate::pages::applications::{own, Own, Shared};
 use crate::pages::see_other;
 use axum::extract::{Path, State};
@@ -24,7 +24,7 @@ pub async fn resend(
         Err(r) => return *r,
     };
     let back = format!("/applications/{}", app.id);
-    match logic::resend_temporary_password(&state, &me, &app, page.lang).await {
+    match super::temporary_password::resend_temporary_password(&state, &me, &app, page.lang).await {
         Ok(email) => {
             let message = match page.lang {
                 engine::Lang::En => format!(
@@ -76,22 +76,24 @@ pub async fn declare(
         return page.not_found();
     };
     let back = format!("/applications/{}", app.id);
-    let made = match post.made.as_deref() {
-        Some("true") => true,
-        Some("false") => false,
-        _ => {
-            return page.message(
+    let made =
+        match post.made.as_deref() {
+            Some("true") => true,
+            Some("false") => false,
+            _ => return page.message(
                 StatusCode::BAD_REQUEST,
-                page.tr("This could not be done", "Cette action n’a pas pu être faite"),
+                page.tr(
+                    "This could not be done",
+                    "Cette action n’a pas pu être faite",
+                ),
                 page.tr(
                     "Tick the box “I make this declaration”, then choose “I declare”.",
                     "Cochez la case « Je fais cette déclaration », puis choisissez « Je déclare ».",
                 ),
                 &back,
-            )
-        }
-    };
-    match logic::declare(&state, &me, &app, &program, which, made, page.lang) {
+            ),
+        };
+    match declarations::declare(&state, &me, &app, &program, which, made, page.lang) {
         Ok(()) => see_other(&format!("{back}#signing"), &[]),
         Err(e) => refused(&page, e, &back),
     }

@@ -151,12 +151,20 @@ mod tests {
         );
         assert_eq!(fold_name("Zoë O’Brien"), fold_name("zoe o'brien"));
         assert_eq!(fold_name("Łukasz Ærø"), "lukasz aero");
-        assert_ne!(fold_name("Carolina Restrepo"), fold_name("Carolina Andrea Restrepo"));
+        assert_ne!(
+            fold_name("Carolina Restrepo"),
+            fold_name("Carolina Andrea Restrepo")
+        );
     }
 
     #[test]
     fn every_signature_has_a_text_in_both_languages() {
-        for what in ["consent-declaration", "imm5669-declaration", "imm5444-declaration", "x"] {
+        for what in [
+            "consent-declaration",
+            "imm5669-declaration",
+            "imm5444-declaration",
+            "x",
+        ] {
             for t in declaration(what) {
                 assert!(!t.en.is_empty() && !t.fr.is_empty());
             }
