@@ -81,8 +81,24 @@ fn text(v: &Value, lang: Lang) -> Option<String> {
     v.get(lang.code()).and_then(Value::as_str).map(str::to_string)
 }
 
-fn money(v: Option<&Value>) -> String {
-    format!("{:.2} $", v.and_then(Value::as_f64).unwrap_or(0.0))
+/// Dollars as each language writes them: `$1,085.00`, `1 085,00 $`.
+fn money(v: Option<&Value>, lang: Lang) -> String {
+    let cents = (v.and_then(Value::as_f64).unwrap_or(0.0) * 100.0).round() as i64;
+    let (whole, frac) = (cents.abs() / 100, cents.abs() % 100);
+    let digits = whole.to_string();
+    let sep = if lang == Lang::Fr { "\u{a0}" } else { "," };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push_str(sep);
+        }
+        grouped.push(c);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    match lang {
+        Lang::En => format!("{sign}${grouped}.{frac:02}"),
+        Lang::Fr => format!("{sign}{grouped},{frac:02}\u{a0}$"),
+    }
 }
 
 fn messages(list: Option<&Value>, lang: Lang, keep: impl Fn(&Value) -> bool) -> Vec<String> {
@@ -145,11 +161,11 @@ pub fn decision(d: &Value, lang: Lang) -> DecisionView {
             .flatten()
             .map(|f| Fee {
                 title: f.get("title").and_then(|t| text(t, lang)).unwrap_or_default(),
-                amount: money(f.get("amount")),
+                amount: money(f.get("amount"), lang),
                 waived: f.get("waived").and_then(|w| text(w, lang)),
             })
             .collect(),
-        total: money(d.pointer("/fees/total")),
+        total: money(d.pointer("/fees/total"), lang),
         warnings: messages(d.get("warnings"), lang, |_| true),
         version: d
             .get("program_version")
@@ -183,4 +199,18 @@ pub fn reasons(d: &Value, lang: Lang) -> Vec<String> {
         .chain(v.ineligible)
         .chain(v.missing)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+    use engine::Lang;
+    use serde_json::json;
+
+    #[test]
+    fn money_in_each_language() {
+        assert_eq!(money(Some(&json!(1085)), Lang::En), "$1,085.00");
+        assert_eq!(money(Some(&json!(229.77)), Lang::Fr), "229,77\u{a0}$");
+        assert_eq!(money(Some(&json!(0)), Lang::En), "$0.00");
+    }
 }
