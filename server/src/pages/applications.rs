@@ -86,60 +86,21 @@ pub(crate) fn program_title(state: &AppState, id: &str, lang: Lang) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-#[derive(Serialize)]
-struct Row {
-    id: u64,
-    number: String,
-    client: String,
-    program: String,
-    status: &'static str,
-    returned: bool,
-    updated: String,
-}
-
-pub async fn dashboard(State(state): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    let (page, me) = match representative(&state, &uri, &headers) {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let apps = match state.store.applications_of(me.id) {
-        Ok(a) => a,
-        Err(e) => return page.error(e.into()),
-    };
-    let mut rows = Vec::with_capacity(apps.len());
-    for a in apps.iter().rev() {
-        let client = match state.store.account(a.client) {
-            Ok(c) => c.map(|c| c.name).unwrap_or_default(),
-            Err(e) => return page.error(e.into()),
-        };
-        rows.push(Row {
-            id: a.id,
-            number: a.number(),
-            client,
-            program: program_title(&state, &a.program, page.lang),
-            status: status_text(a.status, page.lang),
-            returned: a.status == Status::Returned,
-            updated: when(a.updated),
-        });
-    }
-    page.render(
-        StatusCode::OK,
-        "dashboard.html",
-        page.tr("Your applications", "Vos demandes"),
-        context! { applications => JinjaValue::from(minijinja::value::Serde(&rows)) },
-    )
+/// `GET /`: the dashboard and its search (`portal::search`).
+pub async fn dashboard(state: Shared, uri: Uri, headers: HeaderMap) -> Response {
+    crate::portal::search::dashboard(state, uri, headers).await
 }
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct NewPost {
     #[serde(default)]
-    client_name: String,
+    pub(crate) client_name: String,
     #[serde(default)]
-    client_email: String,
+    pub(crate) client_email: String,
     #[serde(default)]
-    client_email_confirmation: String,
+    pub(crate) client_email_confirmation: String,
     #[serde(default)]
-    program: String,
+    pub(crate) program: String,
 }
 
 #[derive(Serialize)]
@@ -236,7 +197,7 @@ pub async fn create(
 }
 
 /// The form's own checks; the program when they pass.
-fn check_new<'p>(
+pub(crate) fn check_new<'p>(
     page: &Page,
     form: &NewPost,
     program: Option<&'p Program>,
@@ -277,7 +238,7 @@ fn check_new<'p>(
 
 /// Creates (or finds) the client, issues a temporary password, queues the email and creates
 /// the application.
-async fn start_application(
+pub(crate) async fn start_application(
     state: &AppState,
     me: &Account,
     form: &NewPost,

@@ -80,7 +80,7 @@ pub(crate) struct AppView<'a> {
 /// profiles and forms, as stored. Signatures, declarations and documents are left out, so
 /// that signing or uploading does not void what was signed before; changing any answer does.
 #[allow(dead_code)] // used by `signing` and `submit`, being written
-pub(crate) fn content_digest(doc: &Value) -> String {
+pub fn content_digest(doc: &Value) -> String {
     use sha2::{Digest, Sha256};
     let mut text = String::new();
     canonical(doc.get("people").unwrap_or(&Value::Null), &mut text);

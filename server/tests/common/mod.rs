@@ -355,4 +355,97 @@ pub fn fill_principal(rep: &mut Browser, app: &str, doc: &Value) {
         let r = rep.submit(&format!("{app}/people/0/{key}"), &fields);
         assert_eq!(r.status, 303, "{key}: {}", r.body);
     }
+/// A copy of the repository's `programs/` and `rules/` in a temporary folder named after
+/// `name`, with `edit` applied (a cap added, a period extended…), and the rules loaded from
+/// it. The folder is left for the test's life (the server keeps reading it).
+pub fn edited_rules(name: &str, edit: impl Fn(&std::path::Path)) -> Arc<Rules> {
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let root = std::env::temp_dir().join(format!("intake-rules-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for sub in ["programs", "rules"] {
+        copy_dir(&repo().join(sub), &root.join(sub));
+    }
+    edit(&root);
+    Arc::new(Rules::load(engine::Sources::under(&root)).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Starts a server as [`start`] does, over the given rules.
+pub fn start_with_rules(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server {
+    let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
+    let mut args = vec!["intake-server", "--data", data.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let state = Arc::new(AppState {
+        rules,
+        store: Arc::clone(&store),
+        config: Config::parse_from(args),
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, server::router(state)).await.unwrap();
+        });
+    });
+    Server {
+        base: format!("http://{address}"),
+        store,
+        data,
+    }
+}
+
+/// Makes a stored application complete, as the portal's pages would have: `doc` saved, a
+/// small file uploaded for every `documents` entry of `doc`, each signature and both of the
+/// representative's declarations given the digest of the content they vouch for.
+pub fn complete_application(store: &Arc<dyn Store>, id: u64, doc: &Value, representative: &str) {
+    use server::store::{now, Audit, NewDocument};
+    let mut doc = doc.clone();
+    let digest = server::portal::content_digest(&doc);
+    if let Some(Value::Array(signatures)) = doc.get_mut("signatures") {
+        for s in signatures {
+            s["digest"] = Value::String(digest.clone());
+            s["signed_at"] = serde_json::json!(now());
+        }
+    }
+    let declaration = serde_json::json!({"by": representative, "at": now(), "digest": digest});
+    doc["declarations"] = serde_json::json!({
+        "representative": declaration,
+        "no_paper_application": declaration,
+    });
+    let codes: Vec<String> = doc["documents"]
+        .as_object()
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default();
+    for code in codes {
+        store
+            .put_document(
+                id,
+                &code,
+                &NewDocument {
+                    file_name: format!("{code}.pdf"),
+                    content_type: "application/pdf".into(),
+                    bytes: b"%PDF-1.4\n%test\n".to_vec(),
+                },
+                &Audit::new(representative, format!("uploaded {code}")),
+            )
+            .unwrap();
+    }
+    store
+        .save_application_data(id, &doc, &Audit::new(representative, "filled in (test)"))
+        .unwrap();
 }

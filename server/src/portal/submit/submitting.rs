@@ -1,0 +1,248 @@
+//! Submitting: refuse unless nothing blocks, decide, store the decision with its status in
+//! one durable transaction (`Store::submit`), and create the linked applications the
+//! decision asks for.
+//!
+//! The cap is never exceeded: the store reserves the place in the submit's transaction and
+//! refuses it once the cap is full (another submit took the last place between our decision
+//! and our write). The decision is then made again with the cap full, which returns the
+//! application `cap_reached`, and that is what is stored.
+
+use super::check::{cap_period, decide_on, readiness, Blocker};
+use crate::error::ApiError;
+use crate::store::{
+    Account, Application, Audit, CapClaim, NewApplication, PersonKey, Status, StoreError,
+    Submission,
+};
+use crate::AppState;
+use engine::{Date, Decision, Lang, Outcome, Program};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Why a submit did not happen.
+pub enum Refused {
+    /// Something blocks it: what, in the order to fix it.
+    Incomplete(Vec<Blocker>),
+    Error(ApiError),
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Refused {
+        Refused::Error(e)
+    }
+}
+
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Refused {
+        Refused::Error(e.into())
+    }
+}
+
+/// A stored submit.
+pub struct Submitted {
+    pub app: Application,
+    /// The applications created with it (linked both ways).
+    pub created: Vec<Application>,
+}
+
+/// The status a decision gives.
+fn status_of(d: &Decision) -> Status {
+    match d.outcome {
+        Outcome::Accepted => Status::Accepted,
+        Outcome::Returned => Status::Returned,
+        Outcome::PaperOnly => Status::PaperOnly,
+    }
+}
+
+/// Each person as the duplicates check knows them (people with no name yet are left out:
+/// the forms would not have validated).
+fn persons(doc: &Value) -> Vec<PersonKey> {
+    let people = doc.get("people").and_then(Value::as_array);
+    people
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let text = |path: &str| p.pointer(path).and_then(Value::as_str).unwrap_or("").trim();
+            let name = format!(
+                "{} {}",
+                text("/profile/identity/given_names"),
+                text("/profile/identity/family_name")
+            );
+            (!name.trim().is_empty()).then(|| {
+                PersonKey::new(
+                    &name,
+                    text("/profile/identity/date_of_birth"),
+                    text("/profile/passport/number"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Submits the representative's application `app` (already checked to be theirs).
+pub async fn submit(
+    state: &Arc<AppState>,
+    me: &Account,
+    app: &Application,
+    program: &Program,
+    lang: Lang,
+) -> Result<Submitted, Refused> {
+    if !app.status.can_submit() {
+        return Err(ApiError::Conflict(match lang {
+            Lang::En => format!(
+                "Application {} has already been submitted: it can be submitted again only \
+                 when it is returned.",
+                app.number()
+            ),
+            Lang::Fr => format!(
+                "La demande {} a déjà été soumise : elle ne peut l’être de nouveau que si elle \
+                 est retournée.",
+                app.number()
+            ),
+        })
+        .into());
+    }
+    let stored = state.store.application_data(app.id)?.unwrap_or_else(|| json!({}));
+    let day = Date::today();
+    let ready = readiness(state, app, &stored, program, day)?;
+    if !ready.blockers.is_empty() {
+        return Err(Refused::Incomplete(ready.blockers));
+    }
+    let mut decision = ready.decision;
+    let cap = program.manifest.cap.as_ref().map(|c| CapClaim {
+        period: cap_period(day),
+        limit: c.limit,
+    });
+    let who = me.email.clone();
+    let mut submission = Submission {
+        application: app.id,
+        status: status_of(&decision),
+        program_version: decision.program_version.clone(),
+        decision: decision_json(&decision)?,
+        audit: Audit::new(who.clone(), format!("submitted: {}", outcome_words(&decision))),
+        cap: cap.clone(),
+        persons: Some(persons(&ready.doc)),
+    };
+    let stored_app = match store_submit(state, submission.clone()).await {
+        Err(StoreError::CapReached { limit, .. }) => {
+            // Another submit took the last place: decide again with the cap full.
+            decision = decide_on(program, &ready.doc, day, limit)?;
+            submission.status = status_of(&decision);
+            submission.decision = decision_json(&decision)?;
+            submission.audit = Audit::new(who, format!("submitted: {}", outcome_words(&decision)));
+            store_submit(state, submission).await
+        }
+        other => other,
+    };
+    let stored_app = stored_app.map_err(|e| refusal(e, lang))?;
+    let created = if stored_app.status == Status::Accepted && stored_app.linked.is_none() {
+        create_linked(state, me, &stored_app, &stored, &decision)?
+    } else {
+        Vec::new()
+    };
+    let app = match created.first() {
+        Some(_) => state.store.application(app.id)?.unwrap_or(stored_app),
+        None => stored_app,
+    };
+    Ok(Submitted { app, created })
+}
+
+fn decision_json(d: &Decision) -> Result<Value, ApiError> {
+    serde_json::to_value(d).map_err(|e| ApiError::Internal(format!("decision as JSON: {e}")))
+}
+
+fn outcome_words(d: &Decision) -> String {
+    match d.reason {
+        Some(r) => format!("{} ({})", d.outcome.as_str(), r.as_str()),
+        None => d.outcome.as_str().to_string(),
+    }
+}
+
+/// `Store::submit` flushes to disk: on a blocking thread.
+async fn store_submit(state: &Arc<AppState>, s: Submission) -> Result<Application, StoreError> {
+    let store = Arc::clone(&state.store);
+    tokio::task::spawn_blocking(move || store.submit(&s))
+        .await
+        .map_err(|e| StoreError::Backend(format!("the submit task failed: {e}")))?
+}
+
+/// A store refusal in words the representative can act on.
+fn refusal(e: StoreError, lang: Lang) -> Refused {
+    let message = match (&e, lang) {
+        (StoreError::Duplicate { existing, .. }, Lang::En) => format!(
+            "One of the people on this application already has an open application in this \
+             program ({}). The same person (name, date of birth and passport) cannot apply \
+             twice: continue with that application instead.",
+            crate::store::application_number(*existing)
+        ),
+        (StoreError::Duplicate { existing, .. }, Lang::Fr) => format!(
+            "Une des personnes de cette demande a déjà une demande ouverte dans ce programme \
+             ({}). La même personne (nom, date de naissance et passeport) ne peut pas présenter \
+             deux demandes : poursuivez plutôt celle-là.",
+            crate::store::application_number(*existing)
+        ),
+        _ => return Refused::Error(e.into()),
+    };
+    Refused::Error(ApiError::Conflict(message))
+}
+
+/// Creates, once, the applications the decision asks for: same client and representative,
+/// the people's profiles and the forms both programs use, linked both ways.
+fn create_linked(
+    state: &AppState,
+    me: &Account,
+    app: &Application,
+    stored: &Value,
+    decision: &Decision,
+) -> Result<Vec<Application>, ApiError> {
+    let catalogue = state.rules.current();
+    let mut created = Vec::new();
+    for c in &decision.create {
+        let Some(target) = catalogue.program(&c.program) else {
+            tracing::error!("linked program {} is not loaded", c.program);
+            continue;
+        };
+        let shared: Vec<String> = target.form_uses().map(|(f, _, _)| f.id.clone()).collect();
+        let people: Vec<Value> = stored
+            .get("people")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                let mut copy = serde_json::Map::new();
+                for (k, v) in p.as_object().into_iter().flatten() {
+                    if k == "role" || k == "profile" || shared.contains(k) {
+                        copy.insert(k.clone(), v.clone());
+                    }
+                }
+                Value::Object(copy)
+            })
+            .collect();
+        let new = state.store.create_application(
+            &NewApplication {
+                representative: app.representative,
+                client: app.client,
+                program: target.id().to_string(),
+                status: Status::Draft,
+                data: json!({ "people": people }),
+            },
+            &Audit::new(
+                me.email.clone(),
+                format!(
+                    "created the application ({}) linked with {}",
+                    target.id(),
+                    app.number()
+                ),
+            ),
+        )?;
+        state.store.link_applications(
+            app.id,
+            new.id,
+            &Audit::new(
+                me.email.clone(),
+                format!("linked {} and {}", app.number(), new.number()),
+            ),
+        )?;
+        created.push(new);
+    }
+    Ok(created)
+}
