@@ -39,6 +39,14 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/sign-out", post(account::sign_out))
         .route(
+            "/password-reset",
+            get(account::forgot_page).post(account::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(account::reset_page).post(account::reset),
+        )
+        .route(
             "/password",
             get(account::password_page).post(account::change_password),
         )
@@ -83,6 +91,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/application.html"),
     ),
     ("form_page.html", include_str!("templates/form_page.html")),
+    (
+        "password_forgot.html",
+        include_str!("templates/password_forgot.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("templates/password_reset.html"),
+    ),
     ("maintenance.html", include_str!("templates/maintenance.html")),
 ];
 
