@@ -138,11 +138,19 @@ impl Window {
 
 /// A configuration that cannot be used, with where the problem is.
 #[derive(Debug)]
-pub struct ConfigError(pub String);
+pub enum ConfigError {
+    /// The command line (or `--help`, `--version`): clap's own answer.
+    Arguments(clap::Error),
+    /// The file, with its name, line and key.
+    File(String),
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConfigError::Arguments(e) => write!(f, "{e}"),
+            ConfigError::File(m) => f.write_str(m),
+        }
     }
 }
 
@@ -189,18 +197,22 @@ struct FileWindow {
 impl Config {
     /// The configuration of this process: its arguments, the environment and the file. On a
     /// bad argument or file, prints what is wrong and exits (as clap does).
+    ///
+    /// (`Config::parse_from`, clap's, stays for tests: flags, environment and defaults, the
+    /// file left out.)
     pub fn load() -> Config {
-        Config::parse_from(std::env::args_os())
+        Config::load_from(std::env::args_os())
     }
 
     /// Like [`Config::load`], from the given arguments (the first is the program's name).
-    pub fn parse_from<I, T>(args: I) -> Config
+    pub fn load_from<I, T>(args: I) -> Config
     where
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
         match Config::try_load_from(args) {
             Ok(c) => c,
+            Err(ConfigError::Arguments(e)) => e.exit(),
             Err(e) => {
                 eprintln!("{e}");
                 std::process::exit(2);
@@ -216,12 +228,11 @@ impl Config {
     {
         let matches = Config::command()
             .try_get_matches_from(args)
-            .map_err(|e| ConfigError(e.to_string()))?;
-        let mut config =
-            Config::from_arg_matches(&matches).map_err(|e| ConfigError(e.to_string()))?;
+            .map_err(ConfigError::Arguments)?;
+        let mut config = Config::from_arg_matches(&matches).map_err(ConfigError::Arguments)?;
         if let Some(path) = config.config.clone() {
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                ConfigError(format!(
+                ConfigError::File(format!(
                     "cannot read the configuration file {}: {e}. Check the path given to \
                      --config (or INTAKE_CONFIG).",
                     path.display()
@@ -299,10 +310,10 @@ impl Config {
         if unset("maintenance") && !file.maintenance.is_empty() {
             let mut windows = Vec::new();
             for (i, w) in file.maintenance.into_iter().enumerate() {
-                let window = Window::new(&w.from, &w.to, w.message_en, w.message_fr)
-                    .map_err(|e| {
+                let window =
+                    Window::new(&w.from, &w.to, w.message_en, w.message_fr).map_err(|e| {
                         let line = line_of(text, &w.from);
-                        ConfigError(format!(
+                        ConfigError::File(format!(
                             "{}:{line}: maintenance window {} (key `maintenance[{i}]`): {e}. \
                              Write the dates as RFC 3339 UTC, e.g. from = \
                              \"2026-12-01T02:00:00Z\".",
@@ -374,7 +385,7 @@ fn file_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
         None => (0, None),
     };
     let key = key.map(|k| format!(" (key `{k}`)")).unwrap_or_default();
-    ConfigError(format!(
+    ConfigError::File(format!(
         "{}:{line}{key}: {}. Fix this line (intake.example.toml documents every key), then \
          start again.",
         path.display(),
@@ -392,20 +403,31 @@ fn line_of(text: &str, needle: &str) -> usize {
 /// `2026-12-01T02:00:00Z` (or with an offset, `+01:00`; fractions of a second ignored) as Unix
 /// seconds.
 pub fn parse_rfc3339(text: &str) -> Result<u64, String> {
-    let bad = || {
-        format!("`{text}` is not an RFC 3339 date and time (write it as 2026-12-01T02:00:00Z)")
-    };
+    let bad =
+        || format!("`{text}` is not an RFC 3339 date and time (write it as 2026-12-01T02:00:00Z)");
     let t = text.trim();
     if t.len() < 20 || !t.is_char_boundary(19) {
         return Err(bad());
     }
     let (main, zone) = t.split_at(19);
     let b = main.as_bytes();
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return Err(bad());
     }
     let num = |r: std::ops::Range<usize>| main[r].parse::<i64>().map_err(|_| bad());
-    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, s) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return Err(bad());
     }
@@ -467,7 +489,10 @@ mod tests {
     fn rfc3339_dates() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Ok(0));
         assert_eq!(parse_rfc3339("2026-12-01T02:00:00Z"), Ok(1_796_090_400));
-        assert_eq!(parse_rfc3339("2026-12-01T03:00:00.5+01:00"), Ok(1_796_090_400));
+        assert_eq!(
+            parse_rfc3339("2026-12-01T03:00:00.5+01:00"),
+            Ok(1_796_090_400)
+        );
         assert!(parse_rfc3339("2026-12-01").is_err());
         assert!(parse_rfc3339("2026-13-01T00:00:00Z").is_err());
         assert_eq!(format_utc(1_796_090_400), "2026-12-01 02:00 UTC");

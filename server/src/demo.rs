@@ -41,10 +41,34 @@ enum Stage {
 
 /// One demo client: (given names, family name, date of birth, passport, stage).
 const CLIENTS: [(&str, &str, &str, &str, Stage); 4] = [
-    ("Daniel", "Okafor", "1979-11-03", "NG4471203", Stage::Profile),
-    ("Olena", "Kovalenko", "1988-04-12", "FA123456", Stage::Complete),
-    ("Mariia", "Shevchenko", "1992-02-17", "FB908172", Stage::Accepted),
-    ("Tomás", "Rivera", "1985-07-29", "PA5521987", Stage::Returned),
+    (
+        "Daniel",
+        "Okafor",
+        "1979-11-03",
+        "NG4471203",
+        Stage::Profile,
+    ),
+    (
+        "Olena",
+        "Kovalenko",
+        "1988-04-12",
+        "FA123456",
+        Stage::Complete,
+    ),
+    (
+        "Mariia",
+        "Shevchenko",
+        "1992-02-17",
+        "FB908172",
+        Stage::Accepted,
+    ),
+    (
+        "Tomás",
+        "Rivera",
+        "1985-07-29",
+        "PA5521987",
+        Stage::Returned,
+    ),
 ];
 
 /// What seeding did.
@@ -181,7 +205,9 @@ fn upload(code: &str) -> NewDocument {
         NewDocument {
             file_name: "photo.jpg".into(),
             content_type: "image/jpeg".into(),
-            bytes: vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 0xFF, 0xD9],
+            bytes: vec![
+                0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 0xFF, 0xD9,
+            ],
         }
     } else {
         NewDocument {
@@ -219,10 +245,18 @@ async fn application(
     )?;
     if matches!(stage, Stage::Complete | Stage::Accepted) {
         let sample: Value = serde_json::from_str(SAMPLE).expect("the sample application is JSON");
-        for code in sample["documents"].as_object().into_iter().flatten().map(|(c, _)| c) {
-            state
-                .store
-                .put_document(app.id, code, &upload(code), &audit(&format!("uploaded {code}")))?;
+        for code in sample["documents"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(c, _)| c)
+        {
+            state.store.put_document(
+                app.id,
+                code,
+                &upload(code),
+                &audit(&format!("uploaded {code}")),
+            )?;
         }
     }
     if matches!(stage, Stage::Accepted | Stage::Returned) {

@@ -11,8 +11,8 @@
 pub mod api;
 pub mod auth;
 pub mod config;
-pub mod error;
 pub mod demo;
+pub mod error;
 pub mod mail;
 pub mod maintenance;
 pub mod pages;

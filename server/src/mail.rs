@@ -81,11 +81,7 @@ impl Retries {
     }
 }
 
-async fn run(
-    store: Arc<dyn Store>,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-) {
+async fn run(store: Arc<dyn Store>, transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox) {
     let mut retries = Retries::default();
     let mut every = tokio::time::interval(POLL);
     loop {

@@ -64,7 +64,11 @@ async fn main() -> ExitCode {
         None => {
             tracing::info!(
                 "no SMTP host configured: emails wait in the outbox{}",
-                if config.dev_pages { " (see /dev/outbox)" } else { "" }
+                if config.dev_pages {
+                    " (see /dev/outbox)"
+                } else {
+                    ""
+                }
             );
             None
         }

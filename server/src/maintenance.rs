@@ -90,7 +90,10 @@ pub fn banner(state: &AppState, lang: Lang) -> Option<String> {
 /// Whether a state-changing request may go through even during a window: it changes nothing
 /// the maintenance protects.
 fn allowed_during(method: &Method, path: &str) -> bool {
-    if !matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
+    if !matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         return true;
     }
     matches!(
@@ -234,8 +237,14 @@ mod tests {
     fn what_goes_through_during_a_window() {
         assert!(allowed_during(&Method::GET, "/applications/1"));
         assert!(allowed_during(&Method::POST, "/sign-out"));
-        assert!(allowed_during(&Method::POST, "/api/v1/programs/visitor-visa/decide"));
+        assert!(allowed_during(
+            &Method::POST,
+            "/api/v1/programs/visitor-visa/decide"
+        ));
         assert!(!allowed_during(&Method::POST, "/applications/new"));
-        assert!(!allowed_during(&Method::DELETE, "/api/v1/applications/1/documents/x"));
+        assert!(!allowed_during(
+            &Method::DELETE,
+            "/api/v1/applications/1/documents/x"
+        ));
     }
 }

@@ -355,7 +355,11 @@ impl ResetLimiter {
         if seen.len() > 10_000 {
             seen.retain(|_, times| times.iter().any(|&t| t + RESET_PERIOD > now));
         }
-        let mut keys = vec![(format!("email:{}", email_key(email)), RESETS_PER_EMAIL, true)];
+        let mut keys = vec![(
+            format!("email:{}", email_key(email)),
+            RESETS_PER_EMAIL,
+            true,
+        )];
         if let Some(ip) = from {
             keys.push((format!("address:{ip}"), RESETS_PER_ADDRESS, false));
         }

@@ -13,8 +13,8 @@ use axum::http::{Extensions, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use engine::Lang;
-use std::net::{IpAddr, SocketAddr};
 use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 type Shared = State<Arc<AppState>>;

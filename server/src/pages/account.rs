@@ -396,14 +396,28 @@ pub async fn forgot(
     let login = Login::of(&state, &headers);
     if !login_csrf_ok(&page, &headers, &form.csrf) {
         let message = login_csrf_message(&page);
-        return forgot_view(&page, &login, StatusCode::FORBIDDEN, &form, Some(message), false);
+        return forgot_view(
+            &page,
+            &login,
+            StatusCode::FORBIDDEN,
+            &form,
+            Some(message),
+            false,
+        );
     }
     if !flows::plausible_email(form.email.trim()) {
         let message = page.tr(
             "Enter the email address of your account, as name@example.com.",
             "Entrez l’adresse courriel de votre compte, sous la forme nom@exemple.com.",
         );
-        return forgot_view(&page, &login, StatusCode::BAD_REQUEST, &form, Some(message.into()), false);
+        return forgot_view(
+            &page,
+            &login,
+            StatusCode::BAD_REQUEST,
+            &form,
+            Some(message.into()),
+            false,
+        );
     }
     let from = crate::auth::reset::client_address(&extensions);
     match flows::request_reset_in(&state, form.email.trim(), from, page.lang) {
@@ -469,7 +483,13 @@ pub async fn reset_page(
     Query(q): Query<ResetQuery>,
 ) -> Response {
     match Page::new(&state, &uri, &headers) {
-        Ok(page) => reset_view(&page, &Login::of(&state, &headers), StatusCode::OK, &q.token, None),
+        Ok(page) => reset_view(
+            &page,
+            &Login::of(&state, &headers),
+            StatusCode::OK,
+            &q.token,
+            None,
+        ),
         Err(e) => super::failed_page(e),
     }
 }
@@ -488,7 +508,13 @@ pub async fn reset(
     let login = Login::of(&state, &headers);
     if !login_csrf_ok(&page, &headers, &form.csrf) {
         let message = login_csrf_message(&page);
-        return reset_view(&page, &login, StatusCode::FORBIDDEN, &form.token, Some(message));
+        return reset_view(
+            &page,
+            &login,
+            StatusCode::FORBIDDEN,
+            &form.token,
+            Some(message),
+        );
     }
     match flows::reset_password_in(&state, &form.token, &form.new_password, page.lang).await {
         Ok(_) => page.message(

@@ -99,7 +99,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "password_reset.html",
         include_str!("templates/password_reset.html"),
     ),
-    ("maintenance.html", include_str!("templates/maintenance.html")),
+    (
+        "maintenance.html",
+        include_str!("templates/maintenance.html"),
+    ),
 ];
 
 /// `t("English", "Français")`: the text in the page's language (the `lang` variable).

@@ -291,3 +291,35 @@ pub fn client_first_sign_in(b: &mut Browser, store: &Arc<dyn Store>, email: &str
     );
     assert_eq!(r.status, 303, "{}", r.body);
 }
+
+/// Starts a server like [`start`], with its configuration changed by `edit` first (a clock of
+/// the test's own, settings no flag gives).
+pub fn start_with(name: &str, flags: &[&str], edit: impl FnOnce(&mut Config)) -> Server {
+    let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
+    let mut args = vec!["intake-server", "--data", data.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let mut config = Config::try_load_from(args).unwrap();
+    edit(&mut config);
+    let state = Arc::new(AppState {
+        rules: rules(),
+        store: Arc::clone(&store),
+        config,
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, server::router(state)).await.unwrap();
+        });
+    });
+    Server {
+        base: format!("http://{address}"),
+        store,
+        data,
+    }
+}

@@ -147,20 +147,19 @@ fn report(
             "La description est trop longue : réduisez-la à 5000 caractères au plus.",
         )));
     }
-    let application = match post.application.trim() {
-        "" => None,
-        text => match parse_application_number(text) {
-            Some(id) => Some(application_number(id)),
-            None => {
-                return Err(ApiError::BadRequest(tr(
+    let application =
+        match post.application.trim() {
+            "" => None,
+            text => match parse_application_number(text) {
+                Some(id) => Some(application_number(id)),
+                None => return Err(ApiError::BadRequest(tr(
                     "The application number is written like A000001234. Correct it or leave it \
                      empty.",
                     "Le numéro de demande s’écrit comme A000001234. Corrigez-le ou laissez-le \
                      vide.",
-                )))
-            }
-        },
-    };
+                ))),
+            },
+        };
     let page: String = match post.page.trim() {
         p if p.starts_with('/') => p.chars().take(PAGE_MAX).collect(),
         _ => "/".into(),
@@ -173,7 +172,12 @@ fn report(
     })?)
 }
 
-fn form_view(page: &Page, status: StatusCode, form: &ProblemPost, error: Option<String>) -> Response {
+fn form_view(
+    page: &Page,
+    status: StatusCode,
+    form: &ProblemPost,
+    error: Option<String>,
+) -> Response {
     page.render(
         status,
         "problems_form.html",
@@ -298,6 +302,9 @@ mod tests {
             super::report_link("/applications/12/people/0/imm5257"),
             "/problems/new?page=/applications/12/people/0/imm5257&application=A000000012"
         );
-        assert_eq!(super::report_link("/sign in"), "/problems/new?page=/sign%20in");
+        assert_eq!(
+            super::report_link("/sign in"),
+            "/problems/new?page=/sign%20in"
+        );
     }
 }
