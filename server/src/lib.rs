@@ -11,7 +11,10 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod error;
+pub mod mail;
+pub mod maintenance;
 pub mod pages;
 pub mod portal;
 pub mod rules;
@@ -39,6 +42,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::csrf::require_csrf,
+        ))
+        // Outermost: during a maintenance window a change is refused before anything reads it.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            maintenance::refuse_during,
         ))
         .with_state(state)
 }

@@ -1,6 +1,6 @@
-//! `intake-server`: serves the API over the repository's programs and rules.
+//! `intake-server`: serves the portal and the API over the repository's programs and rules;
+//! sends the outbox by SMTP when configured; seeds the demo data with `--demo`.
 
-use clap::Parser;
 use server::config::Config;
 use server::rules::Rules;
 use server::store::{SledStore, Store};
@@ -15,7 +15,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let config = Config::parse();
+    let config = Config::load();
     let sources = engine::Sources {
         programs: config.programs.clone(),
         rules: config.rules.clone(),
@@ -53,12 +53,56 @@ async fn main() -> ExitCode {
         }
     };
     purge_expired_hourly(Arc::clone(&store));
+    let _mailer = match config.smtp() {
+        Some(smtp) => match server::mail::spawn(Arc::clone(&store), smtp) {
+            Ok(task) => Some(task),
+            Err(e) => {
+                eprintln!("{e}\nFix the SMTP settings (--smtp-*, INTAKE_SMTP_* or [smtp] in the configuration file).");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => {
+            tracing::info!(
+                "no SMTP host configured: emails wait in the outbox{}",
+                if config.dev_pages {
+                    " (see /dev/outbox)"
+                } else {
+                    ""
+                }
+            );
+            None
+        }
+    };
     let address = config.address;
     let state = Arc::new(AppState {
         rules,
         store: Arc::clone(&store),
         config,
     });
+    if state.config.demo {
+        match server::demo::seed(&state).await {
+            Ok(seeded) => {
+                if seeded.applications > 0 {
+                    tracing::info!(
+                        "demo data: {} accounts and {} applications added",
+                        seeded.accounts,
+                        seeded.applications
+                    );
+                }
+                println!(
+                    "Demo representative: sign in at http://{address}/sign-in with {} and the \
+                     password {} (the demo clients, …@clients.intake.example, have the same \
+                     password).",
+                    server::demo::EMAIL,
+                    server::demo::PASSWORD
+                );
+            }
+            Err(e) => {
+                eprintln!("the demo data could not be added: {e:?}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(l) => l,
         Err(e) => {
@@ -67,7 +111,8 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("listening on http://{address}");
-    let served = axum::serve(listener, server::router(state))
+    let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -1,13 +1,26 @@
 //! What signing up, signing in, changing and resetting a password do, apart from HTTP: the
 //! JSON handlers (`handlers.rs`, `reset.rs`) call these, and so will the HTML pages. Each
 //! returns the account (and whether a temporary password was used) or an [`ApiError`] whose
-//! message the user can act on.
+//! message the user can act on, in the language of the page that asked (the `*_in`
+//! functions; the plain ones answer in English, for the JSON API). Password-reset requests are
+//! rate limited per email address and per client address ([`ResetLimiter`]).
 
 use super::{password, token, LOCK_AFTER, RESET_SECONDS};
 use crate::error::ApiError;
 use crate::store::{email_key, now, Account, AccountId, NewAccount, NewEmail, ResetToken, Role};
 use crate::AppState;
-use std::sync::OnceLock;
+use engine::Lang;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
+
+/// The message in the language asked for.
+fn tr(lang: Lang, en: String, fr: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Fr => fr,
+    }
+}
 
 /// What a representative enters to sign up.
 pub struct SignUpForm<'a> {
@@ -20,29 +33,49 @@ pub struct SignUpForm<'a> {
 /// Checks the form and creates a representative's account (409 when the email is in use, by
 /// a representative or by a client).
 pub async fn sign_up(state: &AppState, form: &SignUpForm<'_>) -> Result<Account, ApiError> {
+    sign_up_in(state, form, Lang::En).await
+}
+
+/// [`sign_up`], its messages in `lang`.
+pub async fn sign_up_in(
+    state: &AppState,
+    form: &SignUpForm<'_>,
+    lang: Lang,
+) -> Result<Account, ApiError> {
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::BadRequest(
+        return Err(ApiError::BadRequest(tr(
+            lang,
             "Enter your name (at most 200 characters).".into(),
-        ));
+            "Entrez votre nom (au plus 200 caractères).".into(),
+        )));
     }
     let email = form.email.trim();
     if !plausible_email(email) {
-        return Err(ApiError::BadRequest(format!(
-            "`{email}` is not an email address. Enter it as name@example.com."
+        return Err(ApiError::BadRequest(tr(
+            lang,
+            format!("`{email}` is not an email address. Enter it as name@example.com."),
+            format!(
+                "« {email} » n’est pas une adresse courriel. Entrez-la sous la forme \
+                 nom@exemple.com."
+            ),
         )));
     }
     if email_key(email) != email_key(form.email_confirmation) {
-        return Err(ApiError::BadRequest(
+        return Err(ApiError::BadRequest(tr(
+            lang,
             "The two email addresses are not the same. Type your email address again in both \
              fields."
                 .into(),
-        ));
+            "Les deux adresses courriel ne sont pas identiques. Tapez de nouveau votre adresse \
+             dans les deux champs."
+                .into(),
+        )));
     }
-    password::check_policy(form.password, email)?;
+    check_policy(form.password, email, lang)?;
     // Refuse a taken email before spending time on the hash; the store checks again, atomically.
     if let Some(existing) = state.store.account_by_email(email)? {
-        return Err(taken(email, existing.role));
+        return Err(taken(email, existing.role, lang));
     }
     let hash = password::hash(form.password).await?;
     let created = state.store.create_account(&NewAccount {
@@ -52,22 +85,65 @@ pub async fn sign_up(state: &AppState, form: &SignUpForm<'_>) -> Result<Account,
         password_hash: Some(hash),
     });
     match created {
-        Err(crate::store::StoreError::EmailHasOtherRole { role, .. }) => Err(taken(email, role)),
+        Err(crate::store::StoreError::EmailHasOtherRole { role, .. }) => {
+            Err(taken(email, role, lang))
+        }
+        Err(crate::store::StoreError::EmailTaken { .. }) => {
+            Err(taken(email, Role::Representative, lang))
+        }
         other => Ok(other?),
     }
 }
 
-fn taken(email: &str, role: Role) -> ApiError {
-    match role {
-        Role::Representative => ApiError::Conflict(format!(
-            "An account with the email address {email} already exists. Sign in, or reset its \
-             password if you forgot it."
-        )),
-        Role::Client => ApiError::Conflict(format!(
-            "The email address {email} is already used by a client account, and one email \
-             address can have only one role. Sign up with another email address."
-        )),
+fn taken(email: &str, role: Role, lang: Lang) -> ApiError {
+    ApiError::Conflict(match role {
+        Role::Representative => tr(
+            lang,
+            format!(
+                "An account with the email address {email} already exists. Sign in, or reset \
+                 its password if you forgot it."
+            ),
+            format!(
+                "Un compte avec l’adresse courriel {email} existe déjà. Connectez-vous, ou \
+                 réinitialisez son mot de passe si vous l’avez oublié."
+            ),
+        ),
+        Role::Client => tr(
+            lang,
+            format!(
+                "The email address {email} is already used by a client account, and one email \
+                 address can have only one role. Sign up with another email address."
+            ),
+            format!(
+                "L’adresse courriel {email} est déjà celle d’un compte de client, et une adresse \
+                 ne peut avoir qu’un rôle. Inscrivez-vous avec une autre adresse."
+            ),
+        ),
+    })
+}
+
+/// The password policy ([`password::check_policy`]), its message in `lang`.
+fn check_policy(given: &str, email: &str, lang: Lang) -> Result<(), ApiError> {
+    let english = password::check_policy(given, email);
+    if lang == Lang::En || english.is_ok() {
+        return english;
     }
+    let length = given.chars().count();
+    Err(ApiError::BadRequest(if length < password::MIN_LENGTH {
+        format!(
+            "Le mot de passe est trop court : il faut au moins {} caractères (il en a \
+             {length}). Quelques mots sans lien entre eux font un mot de passe solide et facile \
+             à retenir.",
+            password::MIN_LENGTH
+        )
+    } else if length > password::MAX_LENGTH {
+        format!(
+            "Le mot de passe est trop long : utilisez au plus {} caractères.",
+            password::MAX_LENGTH
+        )
+    } else {
+        "Le mot de passe ne peut pas être votre adresse courriel. Choisissez-en un autre.".into()
+    }))
 }
 
 /// An address with one `@`, something before it, a dot in the domain and no spaces.
@@ -86,21 +162,42 @@ pub fn plausible_email(email: &str) -> bool {
 
 /// The one message for an unknown email or a wrong password: it does not tell which.
 pub fn wrong_credentials() -> ApiError {
-    ApiError::Unauthorized(format!(
-        "The email address or the password is not right. Check both and try again. After \
-         {LOCK_AFTER} failed attempts in a row the account is locked until its password is \
-         reset."
+    wrong_credentials_in(Lang::En)
+}
+
+fn wrong_credentials_in(lang: Lang) -> ApiError {
+    ApiError::Unauthorized(tr(
+        lang,
+        format!(
+            "The email address or the password is not right. Check both and try again. After \
+             {LOCK_AFTER} failed attempts in a row the account is locked until its password is \
+             reset."
+        ),
+        format!(
+            "L’adresse courriel ou le mot de passe n’est pas le bon. Vérifiez les deux et \
+             réessayez. Après {LOCK_AFTER} échecs de suite, le compte est verrouillé jusqu’à \
+             la réinitialisation de son mot de passe."
+        ),
     ))
 }
 
 /// A locked account's answer, even with the right password.
 pub fn locked() -> ApiError {
-    ApiError::Locked(
+    locked_in(Lang::En)
+}
+
+fn locked_in(lang: Lang) -> ApiError {
+    ApiError::Locked(tr(
+        lang,
         "This account is locked after too many failed sign-ins. To unlock it, reset your \
-         password: ask for a reset link (POST /api/v1/auth/password-reset/request) and follow \
-         the link in the email."
+         password: ask for a reset link (the “Forgot your password?” page, or POST \
+         /api/v1/auth/password-reset/request) and follow the link in the email."
             .into(),
-    )
+        "Ce compte est verrouillé après trop d’échecs de connexion. Pour le déverrouiller, \
+         réinitialisez votre mot de passe : demandez un lien (page « Mot de passe oublié ? ») \
+         et suivez le lien reçu par courriel."
+            .into(),
+    ))
 }
 
 /// Checks an email and a password. Returns the account and whether the password was the
@@ -110,22 +207,32 @@ pub async fn sign_in(
     email: &str,
     given: &str,
 ) -> Result<(Account, bool), ApiError> {
+    sign_in_in(state, email, given, Lang::En).await
+}
+
+/// [`sign_in`], its messages in `lang`.
+pub async fn sign_in_in(
+    state: &AppState,
+    email: &str,
+    given: &str,
+    lang: Lang,
+) -> Result<(Account, bool), ApiError> {
     let Some(account) = state.store.account_by_email(email)? else {
         // Spend the time a real check takes, so that timing does not tell the email is unknown.
         password::verify(given, dummy_hash()).await?;
-        return Err(wrong_credentials());
+        return Err(wrong_credentials_in(lang));
     };
     if account.locked {
-        return Err(locked());
+        return Err(locked_in(lang));
     }
     let temporary = match matches(state, &account, given).await? {
         Some(temporary) => temporary,
         None => {
             let now_account = state.store.record_failed_sign_in(account.id, LOCK_AFTER)?;
             return Err(if now_account.locked {
-                locked()
+                locked_in(lang)
             } else {
-                wrong_credentials()
+                wrong_credentials_in(lang)
             });
         }
     };
@@ -167,33 +274,157 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<Account, ApiError> {
+    change_password_in(state, account, current, new, Lang::En).await
+}
+
+/// [`change_password`], its messages in `lang`.
+pub async fn change_password_in(
+    state: &AppState,
+    account: &Account,
+    current: &str,
+    new: &str,
+    lang: Lang,
+) -> Result<Account, ApiError> {
     if matches(state, account, current).await?.is_none() {
         let now_account = state.store.record_failed_sign_in(account.id, LOCK_AFTER)?;
         if now_account.locked {
             state.store.delete_sessions_of(account.id)?;
-            return Err(locked());
+            return Err(locked_in(lang));
         }
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::Forbidden(tr(
+            lang,
             "The current password is not right. Type it again; if you forgot it, sign out and \
              reset it."
                 .into(),
-        ));
+            "Le mot de passe actuel n’est pas le bon. Tapez-le de nouveau ; si vous l’avez \
+             oublié, déconnectez-vous et réinitialisez-le."
+                .into(),
+        )));
     }
     if current == new {
-        return Err(ApiError::BadRequest(
+        return Err(ApiError::BadRequest(tr(
+            lang,
             "The new password must differ from the current one. Choose another password.".into(),
-        ));
+            "Le nouveau mot de passe doit être différent de l’actuel. Choisissez-en un autre."
+                .into(),
+        )));
     }
-    password::check_policy(new, &account.email)?;
+    check_policy(new, &account.email, lang)?;
     let hash = password::hash(new).await?;
     let account = state.store.set_password(account.id, &hash)?;
     state.store.delete_sessions_of(account.id)?;
     Ok(account)
 }
 
+/// Password-reset requests one email address may make per hour.
+pub const RESETS_PER_EMAIL: usize = 3;
+/// Password-reset requests one client address may make per hour (several people may share
+/// an office's address).
+pub const RESETS_PER_ADDRESS: usize = 10;
+/// The period the limits count over, in seconds.
+const RESET_PERIOD: u64 = 3600;
+
+/// A reset request refused by the rate limit: when to try again, and why in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limited {
+    /// Seconds until a request will be taken again.
+    pub retry_after: u64,
+    pub message: String,
+}
+
+/// Counts password-reset requests per email address and per client address over the last
+/// hour, in memory (one process; a restart forgets, which only ever lets more through).
+/// Requests for unknown emails count too, so that the answer never tells whether an account
+/// exists.
+#[derive(Default)]
+pub struct ResetLimiter {
+    seen: Mutex<HashMap<String, Vec<u64>>>,
+}
+
+impl ResetLimiter {
+    /// The process's limiter.
+    pub fn global() -> &'static ResetLimiter {
+        static LIMITER: OnceLock<ResetLimiter> = OnceLock::new();
+        LIMITER.get_or_init(ResetLimiter::default)
+    }
+
+    /// Counts a request at `now` unless a limit is reached; then the seconds to wait and
+    /// which limit (`true`: the email's).
+    pub fn take(&self, email: &str, from: Option<IpAddr>, now: u64) -> Result<(), (u64, bool)> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 10_000 {
+            seen.retain(|_, times| times.iter().any(|&t| t + RESET_PERIOD > now));
+        }
+        let mut keys = vec![(
+            format!("email:{}", email_key(email)),
+            RESETS_PER_EMAIL,
+            true,
+        )];
+        if let Some(ip) = from {
+            keys.push((format!("address:{ip}"), RESETS_PER_ADDRESS, false));
+        }
+        for (key, limit, is_email) in &keys {
+            let times = seen.entry(key.clone()).or_default();
+            times.retain(|&t| t + RESET_PERIOD > now);
+            if times.len() >= *limit {
+                return Err((times[0] + RESET_PERIOD - now, *is_email));
+            }
+        }
+        for (key, _, _) in keys {
+            seen.entry(key).or_default().push(now);
+        }
+        Ok(())
+    }
+}
+
 /// Queues a reset email with a single-use link valid for an hour, when an account has this
 /// email; does nothing otherwise (the caller answers the same either way).
 pub fn request_reset(state: &AppState, email: &str) -> Result<(), ApiError> {
+    send_reset(state, email)
+}
+
+/// [`request_reset`] under the rate limits ([`RESETS_PER_EMAIL`], [`RESETS_PER_ADDRESS`]),
+/// `from` being the client's address when known; a refused request says when to try again,
+/// in `lang`.
+pub fn request_reset_in(
+    state: &AppState,
+    email: &str,
+    from: Option<IpAddr>,
+    lang: Lang,
+) -> Result<Result<(), Limited>, ApiError> {
+    if let Err((wait, is_email)) = ResetLimiter::global().take(email, from, state.config.now()) {
+        let minutes = wait.div_ceil(60).max(1);
+        let at = crate::config::format_utc(state.config.now() + wait);
+        let message = match (lang, is_email) {
+            (Lang::En, true) => format!(
+                "A reset link was asked for this email address {RESETS_PER_EMAIL} times in the \
+                 last hour, the most we send. Check your inbox and spam folder for the links \
+                 already sent, or ask again in {minutes} minutes (after {at})."
+            ),
+            (Lang::En, false) => format!(
+                "Too many reset links were asked from your network in the last hour. Ask again \
+                 in {minutes} minutes (after {at})."
+            ),
+            (Lang::Fr, true) => format!(
+                "Un lien de réinitialisation a été demandé {RESETS_PER_EMAIL} fois pour cette \
+                 adresse au cours de la dernière heure, le maximum que nous envoyons. Cherchez \
+                 les liens déjà envoyés dans votre boîte de réception et vos indésirables, ou \
+                 redemandez dans {minutes} minutes (après {at})."
+            ),
+            (Lang::Fr, false) => format!(
+                "Trop de liens de réinitialisation ont été demandés depuis votre réseau au cours \
+                 de la dernière heure. Redemandez dans {minutes} minutes (après {at})."
+            ),
+        };
+        return Ok(Err(Limited {
+            retry_after: wait,
+            message,
+        }));
+    }
+    send_reset(state, email).map(Ok)
+}
+
+fn send_reset(state: &AppState, email: &str) -> Result<(), ApiError> {
     let Some(account) = state.store.account_by_email(email)? else {
         return Ok(());
     };
@@ -231,18 +462,33 @@ pub async fn reset_password(
     secret: &str,
     new: &str,
 ) -> Result<AccountId, ApiError> {
+    reset_password_in(state, secret, new, Lang::En).await
+}
+
+/// [`reset_password`], its messages in `lang`.
+pub async fn reset_password_in(
+    state: &AppState,
+    secret: &str,
+    new: &str,
+    lang: Lang,
+) -> Result<AccountId, ApiError> {
     // The policy first, so that a weak password does not use up the link. (The email check
     // needs the account, which only taking the token gives.)
-    password::check_policy(new, "")?;
+    check_policy(new, "", lang)?;
     let Some(id) = state
         .store
         .take_reset_token(&token::digest(secret.trim()))?
     else {
-        return Err(ApiError::BadRequest(
+        return Err(ApiError::BadRequest(tr(
+            lang,
             "This reset link has already been used or has expired (links work once, for 1 \
-             hour). Ask for a new link (POST /api/v1/auth/password-reset/request)."
+             hour). Ask for a new link (the “Forgot your password?” page, or POST \
+             /api/v1/auth/password-reset/request)."
                 .into(),
-        ));
+            "Ce lien de réinitialisation a déjà servi ou a expiré (un lien sert une fois, \
+             pendant 1 heure). Demandez un nouveau lien (page « Mot de passe oublié ? »)."
+                .into(),
+        )));
     };
     let hash = password::hash(new).await?;
     state.store.set_password(id, &hash)?;
@@ -252,6 +498,25 @@ pub async fn reset_password(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reset_requests_are_limited_per_email_and_per_address() {
+        let limiter = super::ResetLimiter::default();
+        let ip = Some("192.0.2.1".parse().unwrap());
+        for _ in 0..super::RESETS_PER_EMAIL {
+            assert!(limiter.take("Ana@example.com", ip, 1000).is_ok());
+        }
+        // The fourth for the same email (whatever its case) waits for the first to age out.
+        assert_eq!(limiter.take("ana@example.com", ip, 1010), Err((3590, true)));
+        assert!(limiter.take("ana@example.com", ip, 1000 + 3600).is_ok());
+        // Other emails from the same address, up to the address's limit.
+        // The address has one request (at 4600) still within the hour.
+        for i in 0..(super::RESETS_PER_ADDRESS - 1) {
+            assert!(limiter.take(&format!("b{i}@example.com"), ip, 5000).is_ok());
+        }
+        assert_eq!(limiter.take("c@example.com", ip, 5000), Err((3200, false)));
+        assert!(limiter.take("c@example.com", None, 5000).is_ok());
+    }
+
     #[test]
     fn plausible_emails() {
         for ok in ["ana@example.com", "a.b+c@mail.example.ca"] {

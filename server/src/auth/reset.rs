@@ -1,14 +1,20 @@
-//! Password reset by email (request a link, then use it once within the hour) and the
-//! development outbox page that shows the emails while there is no SMTP.
+//! Password reset by email (request a link, then use it once within the hour; requests are
+//! rate limited per email and per client address) and the development outbox page that shows
+//! the emails while there is no SMTP.
 
 use super::{flows, parse_body, Message};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::body::Bytes;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{Extensions, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use engine::Lang;
 use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 type Shared = State<Arc<AppState>>;
@@ -26,24 +32,42 @@ pub struct ResetPassword {
     pub password: String,
 }
 
+/// The client's address, when the server was started with connection info (`main.rs`).
+pub(crate) fn client_address(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip())
+}
+
 /// Ask for a password-reset link. Always 202, whether or not an account has the email; when
-/// one has, it is emailed a link that works once, for 1 hour.
+/// one has, it is emailed a link that works once, for 1 hour. At most 3 requests per email
+/// address and 10 per client address an hour: past that, 429 with `Retry-After` (seconds).
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/request", tag = "auth",
     request_body = ResetRequest,
-    responses((status = 202, body = Message), (status = 400, body = ErrorBody)))]
+    responses((status = 202, body = Message), (status = 400, body = ErrorBody),
+              (status = 429, description = "Too many requests; see Retry-After", body = ErrorBody)))]
 pub async fn request_reset(
     State(state): Shared,
+    extensions: Extensions,
     body: Bytes,
-) -> Result<(StatusCode, Json<Message>), ApiError> {
+) -> Result<Response, ApiError> {
     let r: ResetRequest = parse_body(&body)?;
-    flows::request_reset(&state, &r.email)?;
+    let from = client_address(&extensions);
+    if let Err(limited) = flows::request_reset_in(&state, &r.email, from, Lang::En)? {
+        let mut response = ApiError::TooManyRequests(limited.message).into_response();
+        if let Ok(v) = HeaderValue::from_str(&limited.retry_after.to_string()) {
+            response.headers_mut().insert(RETRY_AFTER, v);
+        }
+        return Ok(response);
+    }
     Ok((
         StatusCode::ACCEPTED,
         Json(Message::new(
             "If an account has this email address, we sent it a link to reset the password. \
              The link works once, for 1 hour. Check your spam folder if it does not arrive.",
         )),
-    ))
+    )
+        .into_response())
 }
 
 /// Set a new password with an emailed token: unlocks the account, voids any temporary

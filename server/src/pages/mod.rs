@@ -39,6 +39,14 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/sign-out", post(account::sign_out))
         .route(
+            "/password-reset",
+            get(account::forgot_page).post(account::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(account::reset_page).post(account::reset),
+        )
+        .route(
             "/password",
             get(account::password_page).post(account::change_password),
         )
@@ -83,6 +91,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/application.html"),
     ),
     ("form_page.html", include_str!("templates/form_page.html")),
+    (
+        "password_forgot.html",
+        include_str!("templates/password_forgot.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("templates/password_reset.html"),
+    ),
+    (
+        "maintenance.html",
+        include_str!("templates/maintenance.html"),
+    ),
 ];
 
 /// `t("English", "Français")`: the text in the page's language (the `lang` variable).
@@ -122,6 +142,8 @@ pub(crate) struct Page {
     set_lang: Option<HeaderValue>,
     pub path: String,
     pub who: Option<SignedIn>,
+    /// The maintenance banner in the page's language, before or during a window.
+    pub banner: Option<String>,
 }
 
 impl Page {
@@ -155,6 +177,7 @@ impl Page {
             set_lang,
             path: uri.path().to_string(),
             who: signed_in(state, headers)?,
+            banner: crate::maintenance::banner(state, lang),
         })
     }
 
@@ -179,6 +202,8 @@ impl Page {
             title => title,
             csrf => self.csrf(),
             user => self.who.as_ref().map(|w| w.account.name.clone()),
+            banner => self.banner.clone(),
+            report => crate::portal::problems::report_link(&self.path),
         };
         let ctx = minijinja::context! { ..extra, ..base };
         let html = environment()
@@ -299,6 +324,7 @@ pub(crate) fn csrf_rejected_page() -> Response {
         set_lang: None,
         path: "/".into(),
         who: None,
+        banner: None,
     };
     page.message(
         StatusCode::FORBIDDEN,
@@ -317,6 +343,7 @@ pub(crate) fn failed_page(e: ApiError) -> Response {
         set_lang: None,
         path: "/".into(),
         who: None,
+        banner: None,
     };
     page.error(e)
 }

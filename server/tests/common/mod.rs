@@ -382,6 +382,9 @@ pub fn edited_rules(name: &str, edit: impl Fn(&std::path::Path)) -> Arc<Rules> {
 
 /// Starts a server as [`start`] does, over the given rules.
 pub fn start_with_rules(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server {
+/// Starts a server like [`start`], with its configuration changed by `edit` first (a clock of
+/// the test's own, settings no flag gives).
+pub fn start_with(name: &str, flags: &[&str], edit: impl FnOnce(&mut Config)) -> Server {
     let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
@@ -391,6 +394,12 @@ pub fn start_with_rules(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server
         rules,
         store: Arc::clone(&store),
         config: Config::parse_from(args),
+    let mut config = Config::try_load_from(args).unwrap();
+    edit(&mut config);
+    let state = Arc::new(AppState {
+        rules: rules(),
+        store: Arc::clone(&store),
+        config,
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
