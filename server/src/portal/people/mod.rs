@@ -16,7 +16,7 @@ pub(crate) use logic::claim;
 
 use super::AppView;
 use crate::AppState;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get};
 use axum::Router;
 use minijinja::value::Value;
 use std::sync::Arc;
@@ -26,9 +26,8 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
             "/applications/{id}/people/new",
-            get(pages::new_page),
+            get(pages::new_page).post(pages::add),
         )
-        .route("/applications/{id}/people", post(pages::add))
         .route(
             "/applications/{id}/people/{n}/remove",
             get(pages::remove_page).post(pages::remove),
