@@ -1,7 +1,8 @@
 //! CSRF protection (synchronizer token): every session has its own random CSRF token, and
 //! every state-changing request (POST, PUT, PATCH, DELETE) that comes with a live session
 //! cookie must carry it, in an `x-csrf-token` header (API clients, scripts) or in a `_csrf`
-//! field of a URL-encoded form (the pages' forms). Otherwise: 403 `csrf`.
+//! field of a URL-encoded or multipart form (the pages' forms, uploads included). Otherwise:
+//! 403 `csrf`.
 //!
 //! [`require_csrf`] is a middleware over the whole router (see `crate::router`), so the pages
 //! get it by being merged into that router. Requests without a session (sign-in, sign-up,
@@ -49,12 +50,16 @@ pub async fn require_csrf(
             _ => ApiError::CsrfRejected.into_response(),
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_form(&state, request, next, &content_type, &session.csrf).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return ApiError::CsrfRejected.into_response();
     }
     // Read the form to find the field, then hand the same bytes on to the handler.
@@ -74,6 +79,42 @@ pub async fn require_csrf(
             .await
     } else {
         // A browser's form: a page, not a JSON body.
+        crate::pages::csrf_rejected_page()
+    }
+}
+
+/// A browser's upload form (no JavaScript, so no header): the body is read up to the upload
+/// limit and its `_csrf` part looked for with multer, then the same bytes go on to the
+/// handler. A body over the limit is refused here with the limit named, as the handler would.
+async fn multipart_form(
+    state: &AppState,
+    request: Request,
+    next: Next,
+    content_type: &str,
+    csrf: &str,
+) -> Response {
+    use crate::portal::documents::files::MAX_UPLOAD_BODY;
+    let Ok(boundary) = multer::parse_boundary(content_type) else {
+        return crate::pages::csrf_rejected_page();
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_UPLOAD_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return crate::portal::documents::too_large_page(state, &parts.uri, &parts.headers);
+        }
+    };
+    let mut fields = multer::Multipart::new(Body::from(bytes.clone()).into_data_stream(), boundary);
+    let mut sent = None;
+    while let Ok(Some(field)) = fields.next_field().await {
+        if field.name() == Some(FORM_FIELD) {
+            sent = field.text().await.ok();
+            break;
+        }
+    }
+    if sent.is_some_and(|sent| token::same(sent.trim(), csrf)) {
+        next.run(Request::from_parts(parts, Body::from(bytes))).await
+    } else {
         crate::pages::csrf_rejected_page()
     }
 }

@@ -197,6 +197,30 @@ pub async fn save_form(
         );
     }
     doc["people"][n][&key] = values;
+    if key == "profile" {
+        // The duplicates check: a refusal saves nothing and shows what was typed again.
+        if let Err(e) = crate::portal::people::claim(&state, &me, &app, &doc, page.lang) {
+            let (status, message) = super::status_and_message(e);
+            fill_from_profile(&mut doc, &program);
+            let values = values_of(&doc, n, &key);
+            let mut errors = vec![FieldError {
+                path: "passport.number".into(),
+                message,
+            }];
+            errors.extend(field_errors(schema_form, &values, page.lang));
+            return render_form_page(
+                &page,
+                status,
+                FormView {
+                    app: &app,
+                    form: schema_form,
+                    values: &values,
+                    errors,
+                    saved: false,
+                },
+            );
+        }
+    }
     let audit = Audit::new(
         me.email.clone(),
         format!("saved {} of person {n}", schema_form.title.en),
