@@ -24,6 +24,7 @@
 
 // `records`: the record types; `error`: `StoreError`; `sled_*`: the sled implementation.
 mod error;
+mod group_commit;
 mod records;
 mod sled_accounts;
 mod sled_applications;

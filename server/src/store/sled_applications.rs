@@ -313,8 +313,8 @@ impl SledStore {
             tx_audit(log, meta, app.id, &s.audit, at)?;
             Ok(app)
         })?;
-        // Acknowledged only once durable.
-        self.db.flush()?;
+        // Acknowledged only once durable (the flush is shared with concurrent submits).
+        self.sync()?;
         Ok(app)
     }
 

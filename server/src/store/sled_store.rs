@@ -31,11 +31,19 @@
 //! they are dense and in creation order. sled runs transactions one at a time (a process-wide
 //! lock), so a transaction's closure must stay short and must not call a tree outside it.
 //!
+//! Durability: a write that must be durable before it is acknowledged (a submit) goes through
+//! [`SledStore::sync`], which shares one flush among every concurrent caller
+//! ([`GroupCommit`]); a flush is sled's (its log buffers written out) followed by an
+//! `fdatasync` of sled's file, because sled's own flush uses `sync_file_range`, which leaves
+//! the file's size and the disk's write cache unflushed, so a power cut could lose what it
+//! wrote.
+//!
 //! This file has the type, its trees and the key helpers, and implements [`Store`]; the longer
 //! methods live in `sled_accounts.rs` (accounts, sessions, tokens) and `sled_applications.rs`
 //! (applications, submit, documents, audit, outbox, problem reports).
 
 use super::error::{Result, StoreError};
+use super::group_commit::GroupCommit;
 use super::records::*;
 use super::Store;
 use serde::de::DeserializeOwned;
@@ -70,12 +78,22 @@ pub struct SledStore {
     pub(super) problems: Tree,
     pub(super) caps: Tree,
     pub(super) meta: Tree,
+    /// Shares flushes between concurrent submits.
+    commits: GroupCommit,
+    /// sled's data file, to `fdatasync` after sled's flush (none for a temporary store).
+    file: Option<std::fs::File>,
 }
 
 impl SledStore {
     /// Opens (or creates) the store in a folder.
     pub fn open(path: impl AsRef<Path>) -> Result<SledStore> {
-        SledStore::from_db(sled::Config::new().path(path).open()?)
+        let db = sled::Config::new().path(path.as_ref()).open()?;
+        // sled keeps everything in one file, `db`, in its folder.
+        let file = std::fs::File::open(path.as_ref().join("db"))
+            .map_err(|e| StoreError::Backend(format!("cannot open sled's file to sync it: {e}")))?;
+        let mut store = SledStore::from_db(db)?;
+        store.file = Some(file);
+        Ok(store)
     }
 
     /// A store in a temporary folder, deleted when the store is dropped (tests).
@@ -107,8 +125,26 @@ impl SledStore {
             problems: t("problems")?,
             caps: t("caps")?,
             meta: t("meta")?,
+            commits: GroupCommit::new(),
+            file: None,
             db,
         })
+    }
+
+    /// Returns once every write made before the call is durable, sharing the flush with
+    /// the other callers of the moment (see [`GroupCommit`]).
+    pub(super) fn sync(&self) -> Result<()> {
+        self.commits.sync(|| self.flush_to_disk())
+    }
+
+    /// sled's flush, then the file's data and size to the disk itself.
+    fn flush_to_disk(&self) -> Result<()> {
+        self.db.flush()?;
+        if let Some(file) = &self.file {
+            file.sync_data()
+                .map_err(|e| StoreError::Backend(format!("syncing sled's file failed: {e}")))?;
+        }
+        Ok(())
     }
 
     /// Reads a JSON record.
@@ -463,7 +499,6 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
+        self.sync()
     }
 }

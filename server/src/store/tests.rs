@@ -7,6 +7,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 mod applications;
+mod durability;
 
 fn store() -> SledStore {
     SledStore::open_temporary().expect("temporary store")
