@@ -4,7 +4,6 @@
 //! Each test file uses part of it.
 #![allow(dead_code)]
 
-use clap::Parser;
 use serde_json::Value;
 use server::config::Config;
 use server::rules::Rules;
@@ -34,31 +33,7 @@ pub struct Server {
 /// Starts a server over a fresh store in a temporary folder named after `name`; `flags` are
 /// extra command-line flags (`--dev-pages`, …).
 pub fn start(name: &str, flags: &[&str]) -> Server {
-    let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
-    let mut args = vec!["intake-server", "--data", data.to_str().unwrap()];
-    args.extend_from_slice(flags);
-    let state = Arc::new(AppState {
-        rules: rules(),
-        store: Arc::clone(&store),
-        config: Config::parse_from(args),
-    });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            listener.set_nonblocking(true).unwrap();
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, server::router(state)).await.unwrap();
-        });
-    });
-    Server {
-        base: format!("http://{address}"),
-        store,
-        data,
-    }
+    start_configured(name, flags, rules(), |_| {})
 }
 
 /// An answer: status, `Location` (redirects), headers and body.
@@ -355,6 +330,8 @@ pub fn fill_principal(rep: &mut Browser, app: &str, doc: &Value) {
         let r = rep.submit(&format!("{app}/people/0/{key}"), &fields);
         assert_eq!(r.status, 303, "{key}: {}", r.body);
     }
+}
+
 /// A copy of the repository's `programs/` and `rules/` in a temporary folder named after
 /// `name`, with `edit` applied (a cap added, a period extended…), and the rules loaded from
 /// it. The folder is left for the test's life (the server keeps reading it).
@@ -382,22 +359,32 @@ pub fn edited_rules(name: &str, edit: impl Fn(&std::path::Path)) -> Arc<Rules> {
 
 /// Starts a server as [`start`] does, over the given rules.
 pub fn start_with_rules(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server {
+    start_configured(name, flags, rules, |_| {})
+}
+
 /// Starts a server like [`start`], with its configuration changed by `edit` first (a clock of
 /// the test's own, settings no flag gives).
 pub fn start_with(name: &str, flags: &[&str], edit: impl FnOnce(&mut Config)) -> Server {
+    start_configured(name, flags, rules(), edit)
+}
+
+/// Starts a server over a fresh store in a temporary folder named after `name`, with these
+/// flags and rules, its configuration changed by `edit`.
+pub fn start_configured(
+    name: &str,
+    flags: &[&str],
+    rules: Arc<Rules>,
+    edit: impl FnOnce(&mut Config),
+) -> Server {
     let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
     let mut args = vec!["intake-server", "--data", data.to_str().unwrap()];
     args.extend_from_slice(flags);
-    let state = Arc::new(AppState {
-        rules,
-        store: Arc::clone(&store),
-        config: Config::parse_from(args),
     let mut config = Config::try_load_from(args).unwrap();
     edit(&mut config);
     let state = Arc::new(AppState {
-        rules: rules(),
+        rules,
         store: Arc::clone(&store),
         config,
     });
