@@ -188,6 +188,9 @@ fn the_openapi_document_lists_every_route() {
     assert_eq!(
         paths,
         [
+            "/api/v1/applications/{id}/declarations",
+            "/api/v1/applications/{id}/signing",
+            "/api/v1/applications/{id}/temporary-password",
             "/api/v1/auth/me",
             "/api/v1/auth/password",
             "/api/v1/auth/password-reset",
@@ -195,6 +198,9 @@ fn the_openapi_document_lists_every_route() {
             "/api/v1/auth/sign-in",
             "/api/v1/auth/sign-out",
             "/api/v1/auth/sign-up",
+            "/api/v1/my/applications",
+            "/api/v1/my/applications/{id}",
+            "/api/v1/my/applications/{id}/signatures",
             "/api/v1/openapi.json",
             "/api/v1/programs",
             "/api/v1/programs/{id}",
