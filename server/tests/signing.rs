@@ -48,6 +48,18 @@ fn sign_page(
     client.submit_to(&p, &format!("{page}/sign"), &fields)
 }
 
+/// Sets the client's own password after a sign-in with `temporary`.
+fn set_own_password(client: &mut Browser, temporary: &str) {
+    let r = client.submit(
+        "/password",
+        &[
+            ("current_password", temporary),
+            ("new_password", CLIENT_PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
 /// Signs through the API.
 fn api_sign(client: &mut Browser, id: u64, body: Value) -> common::Answer {
     let path = format!("/api/v1/my/applications/{id}/signatures");
@@ -251,6 +263,15 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
         "{}",
         r.body
     );
+    let r = client.api(
+        "POST",
+        &format!("/api/v1/my/applications/{id}/signatures?lang=fr"),
+        Some(json!({"what": "imm5669-declaration", "person": 0, "name": "Carolina"})),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "bad_request");
+    let message = r.json()["message"].as_str().unwrap().to_string();
+    assert!(message.starts_with("Le nom tapé"), "{message}");
     // Through the API.
     let r = api_sign(
         &mut client,
@@ -609,6 +630,55 @@ fn another_representative_or_client_gets_not_found() {
     assert_eq!(
         other.api("GET", "/api/v1/my/applications", None).status,
         404
+    );
+
+    // A client who has not chosen their own password yet is sent to do so first, and can
+    // reach no representative page.
+    let _ = new_application(&mut rep, "Cora Client", "cora@example.com", "pr.adoption");
+    let mut cora = Browser::new(&server);
+    let temporary = temporary_password(&server.store, "cora@example.com");
+    let r = cora.submit(
+        "/sign-in",
+        &[("email", "cora@example.com"), ("password", &temporary)],
+    );
+    assert_eq!(r.location.as_deref(), Some("/password"));
+    assert_eq!(
+        cora.get("/my/applications").location.as_deref(),
+        Some("/password")
+    );
+    let r = cora.get("/api/v1/my/applications");
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (403, json!("password_change_required"))
+    );
+    set_own_password(&mut cora, &temporary);
+    assert_eq!(cora.get("/applications/new").status, 404);
+    let page = cora.get("/my/applications");
+    let r = cora.submit_to(
+        &page,
+        "/applications/new",
+        &[
+            ("client_name", "Someone Else"),
+            ("client_email", "someone@example.com"),
+            ("client_email_confirmation", "someone@example.com"),
+            ("program", "pr.adoption"),
+        ],
+    );
+    assert_eq!(r.status, 404);
+    assert!(server
+        .store
+        .account_by_email("someone@example.com")
+        .unwrap()
+        .is_none());
+    let cora_id = server
+        .store
+        .account_by_email("cora@example.com")
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        server.store.applications_of_client(cora_id).unwrap().len(),
+        1
     );
 
     // Another client sees only their own.
