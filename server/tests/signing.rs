@@ -98,6 +98,11 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     let list = client.get("/my/applications");
     assert_eq!(list.status, 200);
     assert!(
+        list.body.contains("2 signature(s) to make"),
+        "{}",
+        list.body
+    );
+    assert!(
         list.body.contains(&format!("href=\"{mine}\"")),
         "{}",
         list.body
