@@ -1,7 +1,7 @@
 //! The JSON API of signing: the client's applications (list, read, sign) under
 //! `/api/v1/my/applications`, and the representative's signature status, declarations and
 //! "resend temporary password" under `/api/v1/applications/{id}`. Thin handlers over
-//! `logic`; messages in English.
+//! `logic`; messages in English, or in French with `?lang=fr`.
 
 use super::access::{api_client, api_client_application, api_representative_application};
 use super::declarations::{self, Declaration};
@@ -13,7 +13,7 @@ use crate::pages::applications::fills;
 use crate::portal::for_decision;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use engine::application::{fill_from_profile, Application as Doc};
 use engine::{decide, CapState, Date, Lang};
@@ -22,6 +22,22 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 type Shared = State<Arc<AppState>>;
+
+/// The language of the messages.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LangQuery {
+    /// `en` (default) or `fr`.
+    pub lang: Option<String>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::En)
+    }
+}
 
 /// One of the client's applications, as listed.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -181,7 +197,7 @@ pub async fn read_mine(
 /// for (a parent or legal guardian types their own name for a principal applicant under 18,
 /// with `signer`: `parent` or `guardian`).
 #[utoipa::path(post, path = "/api/v1/my/applications/{id}/signatures", tag = "client",
-    params(("id" = String, Path, description = "Application number or id")),
+    params(("id" = String, Path, description = "Application number or id"), LangQuery),
     request_body = SignRequest,
     responses((status = 200, description = "Signed: where every signature stands", body = SigningStatus),
               (status = 400, description = "The name or the signer is not right", body = ErrorBody),
@@ -191,12 +207,13 @@ pub async fn sign_mine(
     State(state): Shared,
     who: CurrentAccount,
     Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
     body: Bytes,
 ) -> Result<Json<SigningStatus>, ApiError> {
     let me = api_client(&who)?;
     let (app, _, program) = api_client_application(&state, &me, &id)?;
     let req: SignRequest = parse_body(&body)?;
-    logic::sign(&state, &me, &app, &program, &req, Lang::En)?;
+    logic::sign(&state, &me, &app, &program, &req, q.lang())?;
     let stored = state.store.application_data(app.id)?.unwrap_or_default();
     Ok(Json(logic::status(&stored, &program, Some(&me))))
 }
@@ -219,20 +236,28 @@ pub async fn signing_status(
 /// Issue the client a new temporary password (the old one stops working) and email it.
 /// Refused (409) when the client has already chosen their own password.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/temporary-password", tag = "signing",
-    params(("id" = String, Path, description = "Application number or id")),
+    params(("id" = String, Path, description = "Application number or id"), LangQuery),
     responses((status = 200, body = Message), (status = 404, body = ErrorBody),
               (status = 409, description = "The client has their own password", body = ErrorBody)))]
 pub async fn resend(
     State(state): Shared,
     who: CurrentAccount,
     Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
 ) -> Result<Json<Message>, ApiError> {
     let (me, (app, _, _)) = api_representative_application(&state, &who, &id)?;
     let email =
-        super::temporary_password::resend_temporary_password(&state, &me, &app, Lang::En).await?;
-    Ok(Json(Message::new(&format!(
-        "A new temporary password was emailed to {email}; the one sent before no longer works."
-    ))))
+        super::temporary_password::resend_temporary_password(&state, &me, &app, q.lang()).await?;
+    Ok(Json(Message::new(&match q.lang() {
+        Lang::En => format!(
+            "A new temporary password was emailed to {email}; the one sent before no longer \
+             works."
+        ),
+        Lang::Fr => format!(
+            "Un nouveau mot de passe temporaire a été envoyé à {email}; l’ancien ne fonctionne \
+             plus."
+        ),
+    })))
 }
 
 /// The declarations to make (`true`) or withdraw (`false`); one left out is unchanged.
@@ -246,7 +271,7 @@ pub struct DeclareRequest {
 
 /// Make or withdraw the representative's declarations.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/declarations", tag = "signing",
-    params(("id" = String, Path, description = "Application number or id")),
+    params(("id" = String, Path, description = "Application number or id"), LangQuery),
     request_body = DeclareRequest,
     responses((status = 200, body = SigningStatus), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody),
@@ -255,6 +280,7 @@ pub async fn declare(
     State(state): Shared,
     who: CurrentAccount,
     Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
     body: Bytes,
 ) -> Result<Json<SigningStatus>, ApiError> {
     let (me, (app, _, program)) = api_representative_application(&state, &who, &id)?;
@@ -266,7 +292,7 @@ pub async fn declare(
         (Declaration::Representative, req.representative),
     ] {
         if let Some(made) = made {
-            declarations::declare(&state, &me, &app, &program, which, made, Lang::En)?;
+            declarations::declare(&state, &me, &app, &program, which, made, q.lang())?;
         }
     }
     let stored = state.store.application_data(app.id)?.unwrap_or_default();

@@ -31,6 +31,8 @@ struct Row {
     status: &'static str,
     representative: String,
     updated: String,
+    /// Signatures still to make (or to make again), while the application can change.
+    to_sign: usize,
 }
 
 /// `GET /my/applications`: the client's applications, newest first.
@@ -49,7 +51,12 @@ pub async fn list(State(state): Shared, uri: Uri, headers: HeaderMap) -> Respons
             Ok(r) => r.map(|r| r.name).unwrap_or_default(),
             Err(e) => return page.error(e.into()),
         };
+        let to_sign = match to_sign(&state, a) {
+            Ok(n) => n,
+            Err(e) => return page.error(e),
+        };
         rows.push(Row {
+            to_sign,
             id: a.id,
             number: a.number(),
             program: program_title(&state, &a.program, page.lang),
@@ -64,6 +71,25 @@ pub async fn list(State(state): Shared, uri: Uri, headers: HeaderMap) -> Respons
         page.tr("Your applications", "Vos demandes"),
         context! { applications => serde_value(&rows) },
     )
+}
+
+/// How many signatures of the application wait for the client.
+fn to_sign(
+    state: &AppState,
+    app: &crate::store::Application,
+) -> Result<usize, crate::error::ApiError> {
+    if !app.status.can_submit() {
+        return Ok(0);
+    }
+    let Some(program) = state.rules.current().program(&app.program).cloned() else {
+        return Ok(0);
+    };
+    let stored = state.store.application_data(app.id)?.unwrap_or_default();
+    Ok(logic::status(&stored, &program, None)
+        .signatures
+        .iter()
+        .filter(|s| s.state != "signed")
+        .count())
 }
 
 /// `GET /my/applications/{id}`: one application, read only, with its signatures.
