@@ -100,7 +100,11 @@ impl Search {
             to: date(&self.created_to, "Created until", "Créée jusqu’au"),
         };
         let updated = Range {
-            from: date(&self.updated_from, "Updated from", "Mise à jour à partir du"),
+            from: date(
+                &self.updated_from,
+                "Updated from",
+                "Mise à jour à partir du",
+            ),
             to: date(&self.updated_to, "Updated until", "Mise à jour jusqu’au"),
         };
         let decided = Range {
@@ -148,7 +152,10 @@ impl Filter {
     pub fn matches(&self, app: &Application, client: &str, titles: &[&str]) -> bool {
         self.number.is_none_or(|n| app.id == n)
             && self.status.is_none_or(|s| app.status == s)
-            && self.client.as_ref().is_none_or(|c| fold(client).contains(c.as_str()))
+            && self
+                .client
+                .as_ref()
+                .is_none_or(|c| fold(client).contains(c.as_str()))
             && self.program.as_ref().is_none_or(|p| {
                 fold(&app.program) == *p || titles.iter().any(|t| fold(t).contains(p.as_str()))
             })

@@ -11,8 +11,7 @@ pub(crate) mod filter;
 use crate::auth::session::CurrentAccount;
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::applications::{
-    check_new, program_title, representative, start_application, status_text, when, NewPost,
-    Shared,
+    check_new, program_title, representative, start_application, status_text, when, NewPost, Shared,
 };
 use crate::pages::Page;
 use crate::portal::submit::{detail, view, ApplicationDetail};
@@ -33,16 +32,16 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route(
-        "/api/v1/applications",
-        get(api_search).post(api_create),
-    )
+    Router::new().route("/api/v1/applications", get(api_search).post(api_create))
 }
 
 pub const TEMPLATES: &[(&str, &str)] = &[];
 
 #[derive(OpenApi)]
-#[openapi(paths(api_search, api_create), components(schemas(Row, NewApplicationBody)))]
+#[openapi(
+    paths(api_search, api_create),
+    components(schemas(Row, NewApplicationBody))
+)]
 struct SearchDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -167,8 +166,10 @@ pub async fn dashboard(State(state): Shared, uri: Uri, headers: HeaderMap) -> Re
         Err(e) => return page.error(e),
     };
     let searching = uri.query().is_some_and(|q| {
-        q.split('&')
-            .any(|p| p.split_once('=').is_some_and(|(k, v)| k != "lang" && !v.is_empty()))
+        q.split('&').any(|p| {
+            p.split_once('=')
+                .is_some_and(|(k, v)| k != "lang" && !v.is_empty())
+        })
     });
     let groups: Vec<Group> = ORDER
         .iter()
@@ -351,7 +352,8 @@ async fn create(
     let program = catalogue
         .program(form.program.trim())
         .filter(|p| p.manifest.effective.contains(Date::today()));
-    let program = check_new(&page, &form, program.map(|p| p.as_ref())).map_err(ApiError::BadRequest)?;
+    let program =
+        check_new(&page, &form, program.map(|p| p.as_ref())).map_err(ApiError::BadRequest)?;
     if program.manifest.portal == Portal::Paper {
         let instructions = program
             .manifest

@@ -93,7 +93,12 @@ pub fn readiness(
 }
 
 /// The engine's decision, its errors as the API's.
-pub fn decide_on(program: &Program, doc: &Value, day: Date, used: u64) -> Result<Decision, ApiError> {
+pub fn decide_on(
+    program: &Program,
+    doc: &Value,
+    day: Date,
+    used: u64,
+) -> Result<Decision, ApiError> {
     decide(program, doc, day, CapState { used }).map_err(|e| match e {
         engine::DecideError::BadApplication(m) => ApiError::BadRequest(format!(
             "The application document cannot be decided on ({m}). Fill in the principal \
@@ -114,7 +119,11 @@ fn blockers(id: u64, program: &Program, doc: &Value, d: &Decision) -> Vec<Blocke
         .map(|m| blocker(id, program, m))
         .collect();
     let declarations = doc.get("declarations");
-    let declared = |what: &str| declarations.and_then(|d| d.get(what)).is_some_and(Value::is_object);
+    let declared = |what: &str| {
+        declarations
+            .and_then(|d| d.get(what))
+            .is_some_and(Value::is_object)
+    };
     if !declared("representative") {
         out.push(Blocker {
             key: "declarations.representative".into(),
@@ -198,7 +207,10 @@ mod tests {
     fn the_form_of_a_key() {
         assert_eq!(form_of("people[0].imm5257.visit.purpose"), Some("imm5257"));
         assert_eq!(form_of("people[2].profile"), Some("profile"));
-        assert_eq!(form_of("people[1].imm5257.contacts[0].name"), Some("imm5257"));
+        assert_eq!(
+            form_of("people[1].imm5257.contacts[0].name"),
+            Some("imm5257")
+        );
         assert_eq!(form_of("documents.photo"), None);
     }
 }

@@ -136,7 +136,10 @@ async fn submit_page(
             let (status, message) = status_and_message(e);
             page.message(
                 status,
-                page.tr("The application was not submitted", "La demande n’a pas été soumise"),
+                page.tr(
+                    "The application was not submitted",
+                    "La demande n’a pas été soumise",
+                ),
                 &message,
                 &back,
             )
@@ -144,7 +147,12 @@ async fn submit_page(
     }
 }
 
-fn refused_page(state: &AppState, page: &Page, app: &Application, blockers: &[Blocker]) -> Response {
+fn refused_page(
+    state: &AppState,
+    page: &Page,
+    app: &Application,
+    blockers: &[Blocker],
+) -> Response {
     let doc = state
         .store
         .application_data(app.id)
@@ -241,14 +249,24 @@ pub(crate) fn detail(
     lang: Lang,
 ) -> Result<ApplicationDetail, ApiError> {
     let decision = state.store.decision(app.id)?.map(|d| d.decision);
-    let missing = match (app.status.can_submit(), state.rules.current().program(&app.program)) {
+    let missing = match (
+        app.status.can_submit(),
+        state.rules.current().program(&app.program),
+    ) {
         (true, Some(program)) => {
-            let stored = state.store.application_data(app.id)?.unwrap_or_else(|| json!({}));
+            let stored = state
+                .store
+                .application_data(app.id)?
+                .unwrap_or_else(|| json!({}));
             readiness(state, app, &stored, program, Date::today())?.blockers
         }
         _ => Vec::new(),
     };
-    let client = state.store.account(app.client)?.map(|c| c.name).unwrap_or_default();
+    let client = state
+        .store
+        .account(app.client)?
+        .map(|c| c.name)
+        .unwrap_or_default();
     Ok(ApplicationDetail {
         id: app.id,
         number: app.number(),

@@ -101,7 +101,10 @@ pub async fn submit(
         })
         .into());
     }
-    let stored = state.store.application_data(app.id)?.unwrap_or_else(|| json!({}));
+    let stored = state
+        .store
+        .application_data(app.id)?
+        .unwrap_or_else(|| json!({}));
     let day = Date::today();
     let ready = readiness(state, app, &stored, program, day)?;
     if !ready.blockers.is_empty() {
@@ -118,7 +121,10 @@ pub async fn submit(
         status: status_of(&decision),
         program_version: decision.program_version.clone(),
         decision: decision_json(&decision)?,
-        audit: Audit::new(who.clone(), format!("submitted: {}", outcome_words(&decision))),
+        audit: Audit::new(
+            who.clone(),
+            format!("submitted: {}", outcome_words(&decision)),
+        ),
         cap: cap.clone(),
         persons: Some(persons(&ready.doc)),
     };

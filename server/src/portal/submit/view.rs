@@ -33,7 +33,13 @@ pub fn groups(blockers: &[Blocker], doc: &Value, lang: Lang) -> Vec<Group> {
                     (None, Lang::En) => "The whole application".to_string(),
                     (None, Lang::Fr) => "L’ensemble de la demande".to_string(),
                 };
-                groups.push((b.person, Group { title, items: Vec::new() }));
+                groups.push((
+                    b.person,
+                    Group {
+                        title,
+                        items: Vec::new(),
+                    },
+                ));
                 groups.len() - 1
             }
         };
@@ -78,7 +84,9 @@ pub struct Step {
 }
 
 fn text(v: &Value, lang: Lang) -> Option<String> {
-    v.get(lang.code()).and_then(Value::as_str).map(str::to_string)
+    v.get(lang.code())
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// Dollars as each language writes them: `$1,085.00`, `1 085,00 $`.
@@ -160,7 +168,10 @@ pub fn decision(d: &Value, lang: Lang) -> DecisionView {
             .into_iter()
             .flatten()
             .map(|f| Fee {
-                title: f.get("title").and_then(|t| text(t, lang)).unwrap_or_default(),
+                title: f
+                    .get("title")
+                    .and_then(|t| text(t, lang))
+                    .unwrap_or_default(),
                 amount: money(f.get("amount"), lang),
                 waived: f.get("waived").and_then(|w| text(w, lang)),
             })
@@ -172,14 +183,22 @@ pub fn decision(d: &Value, lang: Lang) -> DecisionView {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string(),
-        as_of: d.get("as_of").and_then(Value::as_str).unwrap_or("").to_string(),
+        as_of: d
+            .get("as_of")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         trace: d
             .get("trace")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .map(|s| Step {
-                call: s.get("call").and_then(Value::as_str).unwrap_or("").to_string(),
+                call: s
+                    .get("call")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 at: format!(
                     "rules/{}:{}",
                     s.get("script").and_then(Value::as_str).unwrap_or(""),
