@@ -188,6 +188,9 @@ fn the_openapi_document_lists_every_route() {
     assert_eq!(
         paths,
         [
+            "/api/v1/applications",
+            "/api/v1/applications/{id}",
+            "/api/v1/applications/{id}/submit",
             "/api/v1/auth/me",
             "/api/v1/auth/password",
             "/api/v1/auth/password-reset",
