@@ -186,7 +186,22 @@ fn the_dashboard_groups_by_status_and_the_search_finds_by_every_filter() {
     );
     assert!(found.body.contains(">A000000001</a>") && !found.body.contains(">A000000002</a>"));
     assert!(found.body.contains("value=\"côté\""), "{}", found.body);
-    let by_status = b.get("/?status=returned");
+    assert!(
+        found
+            .body
+            .contains("<label for=\"created_from\">Created from</label>"),
+        "{}",
+        found.body
+    );
+    let fr = b.get("/?lang=fr");
+    assert!(
+        fr.body
+            .contains("<label for=\"decided_to\">Décidée jusqu’au</label>"),
+        "{}",
+        fr.body
+    );
+    assert!(fr.body.contains("Retournée : demande votre attention"));
+    let by_status = b.get("/?status=returned&lang=en");
     assert!(
         by_status
             .body
