@@ -14,7 +14,7 @@ use crate::pages::applications::{
     check_new, program_title, representative, start_application, status_text, when, NewPost, Shared,
 };
 use crate::pages::Page;
-use crate::portal::submit::{detail, view, ApplicationDetail};
+use crate::portal::submit::{api_lang, detail, view, ApplicationDetail};
 use crate::store::{Account, Application, Role, Status};
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -249,26 +249,6 @@ fn programs(state: &AppState, me: &Account, lang: Lang) -> Vec<Choice> {
         .collect();
     list.sort_by(|a, b| a.title.cmp(&b.title));
     list
-}
-
-fn api_lang(uri: &Uri, headers: &HeaderMap) -> Lang {
-    let asked = uri.query().and_then(|q| {
-        q.split('&')
-            .filter_map(|p| p.split_once('='))
-            .find(|(k, _)| *k == "lang")
-            .and_then(|(_, v)| Lang::parse(v))
-    });
-    asked.unwrap_or_else(|| {
-        let accept = headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if accept.trim_start().starts_with("fr") {
-            Lang::Fr
-        } else {
-            Lang::En
-        }
-    })
 }
 
 fn only_representatives(me: &Account) -> Result<(), ApiError> {

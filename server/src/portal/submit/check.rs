@@ -99,14 +99,19 @@ pub fn decide_on(
     day: Date,
     used: u64,
 ) -> Result<Decision, ApiError> {
+    // No language here (the section, the API and the submit share it): both, as the CSRF
+    // page does. Either failure is rare: people[0] always exists, and rules are tested.
     decide(program, doc, day, CapState { used }).map_err(|e| match e {
         engine::DecideError::BadApplication(m) => ApiError::BadRequest(format!(
-            "The application document cannot be decided on ({m}). Fill in the principal \
-             applicant's basic information first."
+            "The application cannot be decided on ({m}): fill in the principal applicant's \
+             basic information first. / La demande ne peut pas être décidée ({m}) : remplissez \
+             d’abord les renseignements de base du demandeur principal."
         )),
         engine::DecideError::Script(e) => ApiError::RuleFailed(format!(
-            "A rule of this program failed ({e}). Report the problem: the program's rules must \
-             be fixed before this application can be submitted."
+            "A rule of this program failed ({e}). Report the problem: the rules must be fixed \
+             before this application can be submitted. / Une règle de ce programme a échoué \
+             ({e}). Signalez le problème : les règles doivent être corrigées avant que cette \
+             demande puisse être soumise."
         )),
     })
 }

@@ -83,7 +83,7 @@ fn linked(state: &AppState, app: &Application, lang: Lang) -> Option<Linked> {
 pub(crate) fn section(v: &AppView) -> Option<Value> {
     let lang = v.page.lang;
     let decision = match v.state.store.decision(v.app.id) {
-        Ok(d) => d.map(|d| view::decision(&d.decision, lang)),
+        Ok(d) => d.map(|d| view::decision(&d.decision, lang, &view::names(v.doc))),
         Err(e) => {
             tracing::error!("decision of {}: {e}", v.app.number());
             None
@@ -203,16 +203,25 @@ pub struct SubmitAnswer {
     pub created: Vec<Linked>,
 }
 
-fn api_lang(headers: &HeaderMap) -> Lang {
-    let accept = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.trim_start().starts_with("fr") {
-        Lang::Fr
-    } else {
-        Lang::En
-    }
+/// The API's language: `?lang=fr`, else `Accept-Language` starting with `fr`, else English.
+pub(crate) fn api_lang(uri: &Uri, headers: &HeaderMap) -> Lang {
+    let asked = uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Lang::parse(v))
+    });
+    asked.unwrap_or_else(|| {
+        let accept = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.trim_start().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
+    })
 }
 
 fn not_found() -> ApiError {
@@ -293,17 +302,20 @@ pub(crate) fn detail(
 pub async fn api_application(
     State(state): Shared,
     me: CurrentAccount,
+    uri: Uri,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationDetail>, ApiError> {
     let app = visible(&state, &me.account, &id, true)?;
-    Ok(Json(detail(&state, &app, api_lang(&headers))?))
+    Ok(Json(detail(&state, &app, api_lang(&uri, &headers))?))
 }
 
 /// Submit an application: refused with 409 and `missing` (what to complete, each with the
 /// page that fixes it) unless every form validates, every mandatory document and signature
 /// is there and both declarations are made; otherwise the engine decides, and the decision
 /// (with the program version and trace) and its status are stored durably before the answer.
+/// A capped program counts its places per calendar year of the decision date; when another
+/// submit took the last place first, the answer is the decision returned `cap_reached`.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/submit",
     params(("id" = String, Path, description = "Application number")),
     responses((status = 200, description = "Submitted and decided", body = SubmitAnswer),
@@ -313,10 +325,11 @@ pub async fn api_application(
 pub async fn api_submit(
     State(state): Shared,
     me: CurrentAccount,
+    uri: Uri,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let lang = api_lang(&headers);
+    let lang = api_lang(&uri, &headers);
     let app = match visible(&state, &me.account, &id, false) {
         Ok(a) => a,
         Err(e) => return e.into_response(),

@@ -140,8 +140,22 @@ pub async fn submit(
         other => other,
     };
     let stored_app = stored_app.map_err(|e| refusal(e, lang))?;
+    // The submit is stored and durable: from here on the answer is a success. A linked
+    // application that cannot be created is logged and written in the audit log, for the
+    // support team to create by hand, rather than answered as a failed submit.
     let created = if stored_app.status == Status::Accepted && stored_app.linked.is_none() {
-        create_linked(state, me, &stored_app, &stored, &decision)?
+        create_linked(state, me, &stored_app, &stored, &decision).unwrap_or_else(|e| {
+            let (_, message) = crate::pages::status_and_message(e);
+            tracing::error!("linked applications of {}: {message}", stored_app.number());
+            let note = Audit::new(
+                "system",
+                format!("linked application not created: {message}"),
+            );
+            if let Err(e) = state.store.append_audit(stored_app.id, &note) {
+                tracing::error!("audit of {}: {e}", stored_app.number());
+            }
+            Vec::new()
+        })
     } else {
         Vec::new()
     };

@@ -73,6 +73,8 @@ pub struct DecisionView {
 #[derive(Serialize)]
 pub struct Fee {
     pub title: String,
+    /// Whom the fee is for, when it is per person.
+    pub person: Option<String>,
     pub amount: String,
     pub waived: Option<String>,
 }
@@ -148,8 +150,14 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
     .to_string()
 }
 
-/// A stored decision (the engine's JSON) in the page's language.
-pub fn decision(d: &Value, lang: Lang) -> DecisionView {
+/// The people's names, in order (fee lines name whom they are for).
+pub fn names(doc: &Value) -> Vec<String> {
+    let app = engine::application::Application::new(doc);
+    (0..app.people().len()).map(|i| app.name(i)).collect()
+}
+
+/// A stored decision (the engine's JSON) in the page's language; `names` are the people's.
+pub fn decision(d: &Value, lang: Lang, names: &[String]) -> DecisionView {
     let outcome = d.get("outcome").and_then(Value::as_str).unwrap_or("");
     let by_rule = |n: &Value| n.get("by").is_some_and(|b| b.get("script").is_some());
     DecisionView {
@@ -172,6 +180,10 @@ pub fn decision(d: &Value, lang: Lang) -> DecisionView {
                     .get("title")
                     .and_then(|t| text(t, lang))
                     .unwrap_or_default(),
+                person: f
+                    .get("person")
+                    .and_then(Value::as_u64)
+                    .and_then(|i| names.get(i as usize).cloned()),
                 amount: money(f.get("amount"), lang),
                 waived: f.get("waived").and_then(|w| text(w, lang)),
             })
@@ -212,7 +224,7 @@ pub fn decision(d: &Value, lang: Lang) -> DecisionView {
 /// The reasons of a returned decision in a few plain words (the dashboard's flag): the
 /// explanation, then what the rules said is missing or makes the client ineligible.
 pub fn reasons(d: &Value, lang: Lang) -> Vec<String> {
-    let v = decision(d, lang);
+    let v = decision(d, lang, &[]);
     v.explanation
         .into_iter()
         .chain(v.ineligible)
