@@ -196,6 +196,7 @@ fn the_openapi_document_lists_every_route() {
             "/api/v1/auth/sign-out",
             "/api/v1/auth/sign-up",
             "/api/v1/openapi.json",
+            "/api/v1/problems",
             "/api/v1/programs",
             "/api/v1/programs/{id}",
             "/api/v1/programs/{id}/decide",

@@ -210,6 +210,17 @@ fn maintenance_banner_before_503_during_normal_after() {
     assert!(r.body.contains(&format!("name=\"_csrf\" value=\"{csrf}\"")));
     assert!(r.body.contains("Try again"));
     assert!(server.store.applications_of(1).unwrap().is_empty());
+    // Passwords are never written back into the page.
+    let r = b.submit(
+        "/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "another long password"),
+        ],
+    );
+    assert_eq!(r.status, 503);
+    assert!(!r.body.contains(PASSWORD) && !r.body.contains("another long password"));
+    assert!(r.body.contains("passwords are not kept"), "{}", r.body);
     // The API: JSON, the same status and header.
     let r = b.api(
         "POST",
