@@ -17,6 +17,7 @@ pub mod flows;
 pub mod handlers;
 pub mod password;
 pub mod reset;
+pub mod reset_limit;
 pub mod session;
 pub mod token;
 
