@@ -354,6 +354,7 @@ fn report_a_problem_signed_out_and_signed_in() {
     let r = anon.get("/dev/problems");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("The fees look wrong."));
+    assert!(r.body.contains("pat@example.com"));
     let off = start("problems-off", &[]);
     assert_eq!(Browser::new(&off).get("/dev/problems").status, 404);
 }

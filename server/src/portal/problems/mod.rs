@@ -64,12 +64,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The footer's link for a page: the report form with the page's path and, on an
-/// application's pages (`/applications/{id}/…`), its number.
+/// application's pages (`…/applications/{id}/…`, the representative's and the client's), its
+/// number.
 pub(crate) fn report_link(path: &str) -> String {
     let mut link = format!("/problems/new?page={}", encode(path));
     let number = path
-        .strip_prefix("/applications/")
-        .and_then(|rest| rest.split('/').next())
+        .split_once("/applications/")
+        .and_then(|(_, rest)| rest.split('/').next())
         .and_then(parse_application_number);
     if let Some(id) = number {
         link.push_str("&application=");
@@ -273,6 +274,10 @@ pub async fn dev_page(State(state): Shared, uri: Uri, headers: HeaderMap) -> Res
         Ok(r) => r,
         Err(e) => return page.error(e.into()),
     };
+    let email = |id: Option<u64>| {
+        id.and_then(|id| state.store.account(id).ok().flatten())
+            .map(|a| a.email)
+    };
     let reports: Vec<Value> = reports
         .into_iter()
         .map(|r| {
@@ -281,7 +286,7 @@ pub async fn dev_page(State(state): Shared, uri: Uri, headers: HeaderMap) -> Res
                 at => when(r.at),
                 page => r.page,
                 application => r.application,
-                account => r.account,
+                account => email(r.account),
                 description => r.description,
             }
         })
@@ -306,5 +311,7 @@ mod tests {
             super::report_link("/sign in"),
             "/problems/new?page=/sign%20in"
         );
+        assert!(super::report_link("/client/applications/7").ends_with("&application=A000000007"));
+        assert!(!super::report_link("/applications/new").contains("application="));
     }
 }
