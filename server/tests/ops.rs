@@ -563,6 +563,19 @@ fn sign_in_and_sign_up_forms_need_their_pre_session_token() {
         r.body
     );
 
+    // A cross-site form can post JSON-looking text, but not as application/json: refused.
+    let mut other = Browser::new(&server);
+    let r = other.send(
+        "POST",
+        "/api/v1/auth/sign-in",
+        "text/plain",
+        &[],
+        json!({"email": "lou@example.com", "password": PASSWORD})
+            .to_string()
+            .into_bytes(),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(!other.cookies.contains_key("intake_session"));
     // Scripts still sign in through the JSON API.
     let mut script = Browser::new(&server);
     let r = script.send(
