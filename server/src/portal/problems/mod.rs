@@ -118,6 +118,17 @@ pub struct ProblemAnswer {
     pub message: String,
 }
 
+/// The page's path if it is one of this site's (`/…`, not `//host/…`), else `/`: the
+/// confirmation links back to it.
+fn local_path(page: &str) -> String {
+    let p = page.trim();
+    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') {
+        p.chars().take(PAGE_MAX).collect()
+    } else {
+        "/".into()
+    }
+}
+
 /// `P` and six digits.
 pub fn reference(id: u64) -> String {
     format!("P{id:06}")
@@ -161,10 +172,7 @@ fn report(
                 ))),
             },
         };
-    let page: String = match post.page.trim() {
-        p if p.starts_with('/') => p.chars().take(PAGE_MAX).collect(),
-        _ => "/".into(),
-    };
+    let page = local_path(&post.page);
     Ok(state.store.report_problem(&NewProblem {
         page,
         application,
@@ -198,9 +206,7 @@ pub async fn form_page(
         Ok(p) => p,
         Err(e) => return crate::pages::failed_page(e),
     };
-    if !form.page.starts_with('/') {
-        form.page = "/".into();
-    }
+    form.page = local_path(&form.page);
     form.description.clear();
     form_view(&page, StatusCode::OK, &form, None)
 }
@@ -313,5 +319,8 @@ mod tests {
         );
         assert!(super::report_link("/client/applications/7").ends_with("&application=A000000007"));
         assert!(!super::report_link("/applications/new").contains("application="));
+        assert_eq!(super::local_path("//evil.example/x"), "/");
+        assert_eq!(super::local_path("https://evil.example"), "/");
+        assert_eq!(super::local_path("/applications/2"), "/applications/2");
     }
 }
