@@ -742,3 +742,41 @@ fn the_outbox_is_sent_by_smtp_and_marked_sent() {
     }
     assert!(store.unsent_emails(10).unwrap().is_empty());
 }
+
+#[test]
+fn an_unreachable_smtp_server_leaves_the_email_in_the_outbox() {
+    // A port nobody listens on: bind one, then free it.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port().to_string()
+    };
+    let data = std::env::temp_dir().join(format!("intake-test-smtp-down-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
+    let config = Config::try_load_from([
+        "intake-server",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+    ])
+    .unwrap();
+    store
+        .queue_email(&server::store::NewEmail {
+            to: "ana@example.com".into(),
+            subject: "Waiting".into(),
+            body: "Not sent yet.".into(),
+        })
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _task = rt
+        .block_on(async { server::mail::spawn(Arc::clone(&store), config.smtp().unwrap()) })
+        .unwrap();
+    // The first attempt is made at once and fails; the next is 30 s later.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let waiting = store.unsent_emails(10).unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].sent, None);
+}

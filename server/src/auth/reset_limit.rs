@@ -50,7 +50,9 @@ impl ResetLimiter {
             RESETS_PER_EMAIL,
             true,
         )];
-        if let Some(ip) = from {
+        // Behind a reverse proxy on the same machine every request comes from loopback:
+        // counting them together would refuse everyone, so only the email's limit applies.
+        if let Some(ip) = from.filter(|ip| !ip.is_loopback()) {
             keys.push((format!("address:{ip}"), RESETS_PER_ADDRESS, false));
         }
         for (key, limit, is_email) in &keys {
@@ -86,5 +88,11 @@ mod tests {
         }
         assert_eq!(limiter.take("c@example.com", ip, 5000), Err((3200, false)));
         assert!(limiter.take("c@example.com", None, 5000).is_ok());
+        let local = Some("127.0.0.1".parse().unwrap());
+        for i in 0..(2 * super::RESETS_PER_ADDRESS) {
+            assert!(limiter
+                .take(&format!("d{i}@example.com"), local, 5000)
+                .is_ok());
+        }
     }
 }
