@@ -6,6 +6,7 @@
 
 use crate::config::{Smtp, SmtpTls};
 use crate::store::{Email, Store};
+use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -145,6 +146,7 @@ async fn send(
         .from(from.clone())
         .to(to)
         .subject(email.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
         .body(email.body.clone())
         .map_err(|e| e.to_string())?;
     transport

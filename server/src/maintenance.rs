@@ -182,15 +182,25 @@ async fn refused_page(state: &AppState, window: &Window, request: Request) -> Re
              appuyez sur « Réessayer » après le {until}."
         ),
     };
-    let lost = fields.is_none().then(|| {
+    let mut lost = fields.is_none().then(|| {
         page.tr(
             "A file you were sending could not be kept: choose it again when you try again.",
             "Un fichier que vous envoyiez n’a pas pu être conservé : choisissez-le de nouveau \
              en réessayant.",
         )
     });
+    // Passwords are never written back into a page (it may be cached or looked at).
+    let mut fields = fields.unwrap_or_default();
+    let before = fields.len();
+    fields.retain(|(name, _)| !name.contains("password"));
+    if fields.len() < before {
+        lost = Some(page.tr(
+            "For your security, passwords are not kept: type them again when you try again.",
+            "Pour votre sécurité, les mots de passe ne sont pas conservés : tapez-les de nouveau \
+             en réessayant.",
+        ));
+    }
     let fields: Vec<minijinja::Value> = fields
-        .unwrap_or_default()
         .into_iter()
         .map(|(name, value)| minijinja::context! { name => name, value => value })
         .collect();

@@ -210,6 +210,17 @@ fn maintenance_banner_before_503_during_normal_after() {
     assert!(r.body.contains(&format!("name=\"_csrf\" value=\"{csrf}\"")));
     assert!(r.body.contains("Try again"));
     assert!(server.store.applications_of(1).unwrap().is_empty());
+    // Passwords are never written back into the page.
+    let r = b.submit(
+        "/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "another long password"),
+        ],
+    );
+    assert_eq!(r.status, 503);
+    assert!(!r.body.contains(PASSWORD) && !r.body.contains("another long password"));
+    assert!(r.body.contains("passwords are not kept"), "{}", r.body);
     // The API: JSON, the same status and header.
     let r = b.api(
         "POST",
@@ -343,6 +354,7 @@ fn report_a_problem_signed_out_and_signed_in() {
     let r = anon.get("/dev/problems");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("The fees look wrong."));
+    assert!(r.body.contains("pat@example.com"));
     let off = start("problems-off", &[]);
     assert_eq!(Browser::new(&off).get("/dev/problems").status, 404);
 }
@@ -551,6 +563,19 @@ fn sign_in_and_sign_up_forms_need_their_pre_session_token() {
         r.body
     );
 
+    // A cross-site form can post JSON-looking text, but not as application/json: refused.
+    let mut other = Browser::new(&server);
+    let r = other.send(
+        "POST",
+        "/api/v1/auth/sign-in",
+        "text/plain",
+        &[],
+        json!({"email": "lou@example.com", "password": PASSWORD})
+            .to_string()
+            .into_bytes(),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(!other.cookies.contains_key("intake_session"));
     // Scripts still sign in through the JSON API.
     let mut script = Browser::new(&server);
     let r = script.send(
@@ -716,4 +741,42 @@ fn the_outbox_is_sent_by_smtp_and_marked_sent() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(store.unsent_emails(10).unwrap().is_empty());
+}
+
+#[test]
+fn an_unreachable_smtp_server_leaves_the_email_in_the_outbox() {
+    // A port nobody listens on: bind one, then free it.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port().to_string()
+    };
+    let data = std::env::temp_dir().join(format!("intake-test-smtp-down-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
+    let config = Config::try_load_from([
+        "intake-server",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+    ])
+    .unwrap();
+    store
+        .queue_email(&server::store::NewEmail {
+            to: "ana@example.com".into(),
+            subject: "Waiting".into(),
+            body: "Not sent yet.".into(),
+        })
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _task = rt
+        .block_on(async { server::mail::spawn(Arc::clone(&store), config.smtp().unwrap()) })
+        .unwrap();
+    // The first attempt is made at once and fails; the next is 30 s later.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let waiting = store.unsent_emails(10).unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].sent, None);
 }

@@ -102,6 +102,7 @@ pub async fn sign_up(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, HeaderMap, Json<Me>), ApiError> {
+    super::require_json(&headers)?;
     let r: SignUpRequest = parse_body(&body)?;
     let account = flows::sign_up(
         &state,
@@ -134,6 +135,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(HeaderMap, Json<Me>), ApiError> {
+    super::require_json(&headers)?;
     let r: SignInRequest = parse_body(&body)?;
     let (account, temporary) = flows::sign_in(&state, &r.email, &r.password).await?;
     end_current(&state, &headers)?;

@@ -17,6 +17,7 @@ pub mod flows;
 pub mod handlers;
 pub mod password;
 pub mod reset;
+pub mod reset_limit;
 pub mod session;
 pub mod token;
 
@@ -72,4 +73,23 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
             "The body is not what this endpoint takes ({e}). See /api/v1/openapi.json."
         ))
     })
+}
+
+/// Refuses a body not declared as JSON. Sign-in and sign-up call it: a cross-site HTML form
+/// can post JSON-looking text as `text/plain`, but never with `Content-Type:
+/// application/json` (that needs a CORS preflight this server never grants), so another site
+/// cannot sign a browser in to an account of its choosing (login CSRF).
+pub(crate) fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            "Send the body as JSON, with the header Content-Type: application/json.".into(),
+        ))
+    }
 }

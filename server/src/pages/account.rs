@@ -1,6 +1,5 @@
-//! Sign-in, sign-up, sign-out, the password change and the password reset (ask for a link,
-//! then set a new password with it), as pages over `auth::flows`, their messages in the
-//! page's language.
+//! Sign-in, sign-up, sign-out and the password change, as pages over `auth::flows`, their
+//! messages in the page's language (the password reset's pages are in `password_reset`).
 //!
 //! Login CSRF: before there is a session, the forms of these pages carry a pre-session token
 //! that must equal the `intake_login_csrf` cookie set with the page (double submit): another
@@ -12,9 +11,9 @@ use super::{see_other, status_and_message, Page};
 use crate::auth::flows::{self, SignUpForm};
 use crate::auth::{session, token};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{COOKIE, SET_COOKIE};
-use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
@@ -24,17 +23,17 @@ use std::sync::Arc;
 type Shared = State<Arc<AppState>>;
 
 /// The pre-session CSRF cookie of the sign-in, sign-up and reset pages.
-const LOGIN_COOKIE: &str = "intake_login_csrf";
+pub(super) const LOGIN_COOKIE: &str = "intake_login_csrf";
 
 /// The pre-session token of a page without a session: the browser's, or a new one with the
 /// cookie that sets it.
-struct Login {
+pub(super) struct Login {
     token: String,
     set_cookie: Option<HeaderValue>,
 }
 
 impl Login {
-    fn of(state: &AppState, headers: &HeaderMap) -> Login {
+    pub(super) fn of(state: &AppState, headers: &HeaderMap) -> Login {
         if let Some(token) = login_cookie(headers) {
             return Login {
                 token,
@@ -57,7 +56,7 @@ impl Login {
     }
 
     /// Renders the page with this token as the form's `_csrf` and sets its cookie if new.
-    fn render(
+    pub(super) fn render(
         &self,
         page: &Page,
         status: StatusCode,
@@ -78,7 +77,7 @@ impl Login {
     }
 }
 
-fn login_cookie(headers: &HeaderMap) -> Option<String> {
+pub(super) fn login_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -92,13 +91,13 @@ fn login_cookie(headers: &HeaderMap) -> Option<String> {
 
 /// Whether a form post without a session carries the pre-session token of its cookie. (With
 /// a session, the CSRF middleware has checked the session's token already.)
-fn login_csrf_ok(page: &Page, headers: &HeaderMap, sent: &str) -> bool {
+pub(super) fn login_csrf_ok(page: &Page, headers: &HeaderMap, sent: &str) -> bool {
     page.who.is_some()
         || login_cookie(headers).is_some_and(|cookie| token::same(sent.trim(), &cookie))
 }
 
 /// The message of a form refused for its pre-session token.
-fn login_csrf_message(page: &Page) -> String {
+pub(super) fn login_csrf_message(page: &Page) -> String {
     page.tr(
         "This form was out of date (or your browser does not keep cookies for this site). It is \
          shown again: check what you typed and send it once more.",
@@ -332,205 +331,6 @@ pub async fn change_password(
         Err(e) => {
             let (status, message) = status_and_message(e);
             password_view(&page, status, Some(message))
-        }
-    }
-}
-
-#[derive(Deserialize, Default, serde::Serialize)]
-pub struct ForgotPost {
-    #[serde(default)]
-    email: String,
-    #[serde(default, rename = "_csrf", skip_serializing)]
-    csrf: String,
-}
-
-fn forgot_view(
-    page: &Page,
-    login: &Login,
-    status: StatusCode,
-    form: &ForgotPost,
-    error: Option<String>,
-    sent: bool,
-) -> Response {
-    login.render(
-        page,
-        status,
-        "password_forgot.html",
-        page.tr("Forgot your password?", "Mot de passe oublié ?"),
-        context! {
-            form => minijinja::Value::from(minijinja::value::Serde(form)),
-            error => error,
-            sent => sent,
-        },
-    )
-}
-
-/// Ask for a reset link.
-pub async fn forgot_page(State(state): Shared, uri: Uri, headers: HeaderMap) -> Response {
-    match Page::new(&state, &uri, &headers) {
-        Ok(page) => forgot_view(
-            &page,
-            &Login::of(&state, &headers),
-            StatusCode::OK,
-            &ForgotPost::default(),
-            None,
-            false,
-        ),
-        Err(e) => super::failed_page(e),
-    }
-}
-
-/// Queues the reset link (when an account has the email; the answer is the same either
-/// way), under the rate limits.
-pub async fn forgot(
-    State(state): Shared,
-    uri: Uri,
-    headers: HeaderMap,
-    extensions: Extensions,
-    Form(form): Form<ForgotPost>,
-) -> Response {
-    let page = match Page::new(&state, &uri, &headers) {
-        Ok(p) => p,
-        Err(e) => return super::failed_page(e),
-    };
-    let login = Login::of(&state, &headers);
-    if !login_csrf_ok(&page, &headers, &form.csrf) {
-        let message = login_csrf_message(&page);
-        return forgot_view(
-            &page,
-            &login,
-            StatusCode::FORBIDDEN,
-            &form,
-            Some(message),
-            false,
-        );
-    }
-    if !flows::plausible_email(form.email.trim()) {
-        let message = page.tr(
-            "Enter the email address of your account, as name@example.com.",
-            "Entrez l’adresse courriel de votre compte, sous la forme nom@exemple.com.",
-        );
-        return forgot_view(
-            &page,
-            &login,
-            StatusCode::BAD_REQUEST,
-            &form,
-            Some(message.into()),
-            false,
-        );
-    }
-    let from = crate::auth::reset::client_address(&extensions);
-    match flows::request_reset_in(&state, form.email.trim(), from, page.lang) {
-        Ok(Ok(())) => forgot_view(&page, &login, StatusCode::OK, &form, None, true),
-        Ok(Err(limited)) => {
-            let mut r = forgot_view(
-                &page,
-                &login,
-                StatusCode::TOO_MANY_REQUESTS,
-                &form,
-                Some(limited.message),
-                false,
-            );
-            if let Ok(v) = HeaderValue::from_str(&limited.retry_after.to_string()) {
-                r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
-            r
-        }
-        Err(e) => {
-            let (status, message) = status_and_message(e);
-            forgot_view(&page, &login, status, &form, Some(message), false)
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct ResetQuery {
-    #[serde(default)]
-    token: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ResetPost {
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    new_password: String,
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-}
-
-fn reset_view(
-    page: &Page,
-    login: &Login,
-    status: StatusCode,
-    token: &str,
-    error: Option<String>,
-) -> Response {
-    login.render(
-        page,
-        status,
-        "password_reset.html",
-        page.tr("Choose a new password", "Choisir un nouveau mot de passe"),
-        context! { token => token, error => error },
-    )
-}
-
-/// The emailed link's page: choose a new password.
-pub async fn reset_page(
-    State(state): Shared,
-    uri: Uri,
-    headers: HeaderMap,
-    Query(q): Query<ResetQuery>,
-) -> Response {
-    match Page::new(&state, &uri, &headers) {
-        Ok(page) => reset_view(
-            &page,
-            &Login::of(&state, &headers),
-            StatusCode::OK,
-            &q.token,
-            None,
-        ),
-        Err(e) => super::failed_page(e),
-    }
-}
-
-/// Sets the new password with the link's token; then the person signs in with it.
-pub async fn reset(
-    State(state): Shared,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<ResetPost>,
-) -> Response {
-    let page = match Page::new(&state, &uri, &headers) {
-        Ok(p) => p,
-        Err(e) => return super::failed_page(e),
-    };
-    let login = Login::of(&state, &headers);
-    if !login_csrf_ok(&page, &headers, &form.csrf) {
-        let message = login_csrf_message(&page);
-        return reset_view(
-            &page,
-            &login,
-            StatusCode::FORBIDDEN,
-            &form.token,
-            Some(message),
-        );
-    }
-    match flows::reset_password_in(&state, &form.token, &form.new_password, page.lang).await {
-        Ok(_) => page.message(
-            StatusCode::OK,
-            page.tr("Your password is set", "Votre mot de passe est enregistré"),
-            page.tr(
-                "Your password is set and your account is unlocked. Sign in with your new \
-                 password.",
-                "Votre mot de passe est enregistré et votre compte est déverrouillé. \
-                 Connectez-vous avec votre nouveau mot de passe.",
-            ),
-            "/sign-in",
-        ),
-        Err(e) => {
-            let (status, message) = status_and_message(e);
-            reset_view(&page, &login, status, &form.token, Some(message))
         }
     }
 }

@@ -11,6 +11,7 @@
 mod account;
 pub(crate) mod applications;
 mod forms;
+mod password_reset;
 
 use crate::auth::session::{self, SignedIn};
 use crate::error::ApiError;
@@ -40,11 +41,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/sign-out", post(account::sign_out))
         .route(
             "/password-reset",
-            get(account::forgot_page).post(account::forgot),
+            get(password_reset::forgot_page).post(password_reset::forgot),
         )
         .route(
             "/reset-password",
-            get(account::reset_page).post(account::reset),
+            get(password_reset::reset_page).post(password_reset::reset),
         )
         .route(
             "/password",

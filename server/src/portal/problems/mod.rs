@@ -64,12 +64,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The footer's link for a page: the report form with the page's path and, on an
-/// application's pages (`/applications/{id}/…`), its number.
+/// application's pages (`…/applications/{id}/…`, the representative's and the client's), its
+/// number.
 pub(crate) fn report_link(path: &str) -> String {
     let mut link = format!("/problems/new?page={}", encode(path));
     let number = path
-        .strip_prefix("/applications/")
-        .and_then(|rest| rest.split('/').next())
+        .split_once("/applications/")
+        .and_then(|(_, rest)| rest.split('/').next())
         .and_then(parse_application_number);
     if let Some(id) = number {
         link.push_str("&application=");
@@ -117,6 +118,17 @@ pub struct ProblemAnswer {
     pub message: String,
 }
 
+/// The page's path if it is one of this site's (`/…`, not `//host/…`), else `/`: the
+/// confirmation links back to it.
+fn local_path(page: &str) -> String {
+    let p = page.trim();
+    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') {
+        p.chars().take(PAGE_MAX).collect()
+    } else {
+        "/".into()
+    }
+}
+
 /// `P` and six digits.
 pub fn reference(id: u64) -> String {
     format!("P{id:06}")
@@ -160,10 +172,7 @@ fn report(
                 ))),
             },
         };
-    let page: String = match post.page.trim() {
-        p if p.starts_with('/') => p.chars().take(PAGE_MAX).collect(),
-        _ => "/".into(),
-    };
+    let page = local_path(&post.page);
     Ok(state.store.report_problem(&NewProblem {
         page,
         application,
@@ -197,9 +206,7 @@ pub async fn form_page(
         Ok(p) => p,
         Err(e) => return crate::pages::failed_page(e),
     };
-    if !form.page.starts_with('/') {
-        form.page = "/".into();
-    }
+    form.page = local_path(&form.page);
     form.description.clear();
     form_view(&page, StatusCode::OK, &form, None)
 }
@@ -273,6 +280,10 @@ pub async fn dev_page(State(state): Shared, uri: Uri, headers: HeaderMap) -> Res
         Ok(r) => r,
         Err(e) => return page.error(e.into()),
     };
+    let email = |id: Option<u64>| {
+        id.and_then(|id| state.store.account(id).ok().flatten())
+            .map(|a| a.email)
+    };
     let reports: Vec<Value> = reports
         .into_iter()
         .map(|r| {
@@ -281,7 +292,7 @@ pub async fn dev_page(State(state): Shared, uri: Uri, headers: HeaderMap) -> Res
                 at => when(r.at),
                 page => r.page,
                 application => r.application,
-                account => r.account,
+                account => email(r.account),
                 description => r.description,
             }
         })
@@ -306,5 +317,10 @@ mod tests {
             super::report_link("/sign in"),
             "/problems/new?page=/sign%20in"
         );
+        assert!(super::report_link("/client/applications/7").ends_with("&application=A000000007"));
+        assert!(!super::report_link("/applications/new").contains("application="));
+        assert_eq!(super::local_path("//evil.example/x"), "/");
+        assert_eq!(super::local_path("https://evil.example"), "/");
+        assert_eq!(super::local_path("/applications/2"), "/applications/2");
     }
 }
