@@ -188,6 +188,11 @@ fn the_openapi_document_lists_every_route() {
     assert_eq!(
         paths,
         [
+            "/api/v1/applications/{id}/documents",
+            "/api/v1/applications/{id}/documents/{code}",
+            "/api/v1/applications/{id}/people",
+            "/api/v1/applications/{id}/people/{n}",
+            "/api/v1/applications/{id}/people/{n}/{form}",
             "/api/v1/auth/me",
             "/api/v1/auth/password",
             "/api/v1/auth/password-reset",

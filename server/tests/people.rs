@@ -60,7 +60,11 @@ fn dependants_are_added_filled_and_removed() {
 
     let page = rep.get(&app);
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("People in this application"), "{}", page.body);
+    assert!(
+        page.body.contains("People in this application"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("/applications/1/people/0/profile"));
     assert!(page.body.contains("/applications/1/people/0/imm0008"));
     assert!(page.body.contains("/applications/1/people/new"));
@@ -76,10 +80,17 @@ fn dependants_are_added_filled_and_removed() {
 
     let r = rep.submit(
         "/applications/1/people/new",
-        &[("role", "spouse"), ("given_names", "Maria"), ("family_name", "Silva")],
+        &[
+            ("role", "spouse"),
+            ("given_names", "Maria"),
+            ("family_name", "Silva"),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.location.as_deref(), Some("/applications/1/people/1/profile"));
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/applications/1/people/1/profile")
+    );
     let form = rep.get("/applications/1/people/1/profile");
     assert_eq!(form.status, 200);
     assert!(form.body.contains("value=\"Silva\""), "{}", form.body);
@@ -112,14 +123,19 @@ fn dependants_are_added_filled_and_removed() {
     let r = rep.api(
         "PUT",
         "/api/v1/applications/1/people/2/profile",
-        Some(json!({"identity": {"family_name": "Silva", "given_names": "Leo",
-                                 "date_of_birth": "2019-06-01"}})),
+        Some(
+            json!({"identity": {"family_name": "Silva", "given_names": "Leo",
+                                 "date_of_birth": "2019-06-01"}}),
+        ),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let answer = r.json();
     assert_eq!(answer["valid"], false);
     let issues = answer["issues"].as_array().unwrap();
-    assert!(issues.iter().any(|i| i["path"] == "identity.sex"), "{answer}");
+    assert!(
+        issues.iter().any(|i| i["path"] == "identity.sex"),
+        "{answer}"
+    );
     assert!(issues.iter().any(|i| i["message"]["fr"].is_string()));
     let people = rep.get("/api/v1/applications/1/people").json();
     let people = people["people"].as_array().unwrap();
@@ -137,9 +153,28 @@ fn dependants_are_added_filled_and_removed() {
     assert_eq!(people[1]["forms"][0]["state"], "valid");
     let form = rep.get("/api/v1/applications/1/people/2/profile").json();
     assert_eq!(form["values"]["identity"]["date_of_birth"], "2019-06-01");
-    assert_eq!(rep.get("/api/v1/applications/1/people/2/imm5669").status, 404);
-    assert_eq!(rep.api("PUT", "/api/v1/applications/1/people/9/profile", Some(json!({}))).status, 404);
-    assert_eq!(rep.api("PUT", "/api/v1/applications/1/people/2/profile", Some(json!([1]))).status, 400);
+    assert_eq!(
+        rep.get("/api/v1/applications/1/people/2/imm5669").status,
+        404
+    );
+    assert_eq!(
+        rep.api(
+            "PUT",
+            "/api/v1/applications/1/people/9/profile",
+            Some(json!({}))
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        rep.api(
+            "PUT",
+            "/api/v1/applications/1/people/2/profile",
+            Some(json!([1]))
+        )
+        .status,
+        400
+    );
 
     // A signature of the child (person 2) and one of the principal exist.
     let mut doc = server.store.application_data(1).unwrap().unwrap();
@@ -158,28 +193,63 @@ fn dependants_are_added_filled_and_removed() {
     assert!(confirm.body.contains("Maria Silva"));
     assert_eq!(rep.get("/applications/1/people/0/remove").status, 404);
     let r = rep.submit_to(&confirm, "/applications/1/people/1/remove", &[]);
-    assert_eq!((r.status, r.location.as_deref()), (303, Some("/applications/1")));
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (303, Some("/applications/1"))
+    );
     let doc = server.store.application_data(1).unwrap().unwrap();
     assert_eq!(doc["people"].as_array().unwrap().len(), 2);
-    assert_eq!(doc["people"][1]["profile"]["identity"]["given_names"], "Leo");
+    assert_eq!(
+        doc["people"][1]["profile"]["identity"]["given_names"],
+        "Leo"
+    );
     let signatures = doc["signatures"].as_array().unwrap();
     assert_eq!(signatures.len(), 1);
     assert_eq!(signatures[0]["person"], 0);
 
     // Removing the child through the API; the principal cannot be removed.
-    assert_eq!(rep.api("DELETE", "/api/v1/applications/1/people/0", None).status, 400);
-    assert_eq!(rep.api("DELETE", "/api/v1/applications/1/people/5", None).status, 404);
+    assert_eq!(
+        rep.api("DELETE", "/api/v1/applications/1/people/0", None)
+            .status,
+        400
+    );
+    assert_eq!(
+        rep.api("DELETE", "/api/v1/applications/1/people/5", None)
+            .status,
+        404
+    );
     let r = rep.api("DELETE", "/api/v1/applications/1/people/1", None);
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(rep.get("/api/v1/applications/1/people").json()["people"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        rep.get("/api/v1/applications/1/people").json()["people"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let log = audit(&server, 1);
     let has = |s: &str| log.iter().any(|l| l.contains(s));
-    assert!(has("rita@example.com: added person 1 (spouse): Maria Silva"), "{log:?}");
-    assert!(has("rita@example.com: saved Profile of person 1"), "{log:?}");
-    assert!(has("rita@example.com: added person 2 (dependant): Leo Silva"), "{log:?}");
-    assert!(has("removed person 1 (Maria Silva); dropped 1 signature(s)"), "{log:?}");
-    assert!(has("rita@example.com: removed person 1 (Leo Silva)"), "{log:?}");
+    assert!(
+        has("rita@example.com: added person 1 (spouse): Maria Silva"),
+        "{log:?}"
+    );
+    assert!(
+        has("rita@example.com: saved Profile of person 1"),
+        "{log:?}"
+    );
+    assert!(
+        has("rita@example.com: added person 2 (dependant): Leo Silva"),
+        "{log:?}"
+    );
+    assert!(
+        has("removed person 1 (Maria Silva); dropped 1 signature(s)"),
+        "{log:?}"
+    );
+    assert!(
+        has("rita@example.com: removed person 1 (Leo Silva)"),
+        "{log:?}"
+    );
 
     // In French.
     let page = rep.get("/applications/1?lang=fr");
@@ -188,7 +258,11 @@ fn dependants_are_added_filled_and_removed() {
     // Once submitted, nothing changes.
     server
         .store
-        .set_status(1, Status::Submitted, &Audit::new("test", "submitted for the test"))
+        .set_status(
+            1,
+            Status::Submitted,
+            &Audit::new("test", "submitted for the test"),
+        )
         .unwrap();
     let page = rep.get("/applications/1?lang=en");
     assert!(!page.body.contains("/applications/1/people/new"));
@@ -199,9 +273,17 @@ fn dependants_are_added_filled_and_removed() {
         Some(json!({"role": "other", "family_name": "Late"})),
     );
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.json()["message"].as_str().unwrap().contains("can no longer be changed"));
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("can no longer be changed"));
     assert_eq!(
-        rep.api("PUT", "/api/v1/applications/1/people/0/profile", Some(json!({}))).status,
+        rep.api(
+            "PUT",
+            "/api/v1/applications/1/people/0/profile",
+            Some(json!({}))
+        )
+        .status,
         409
     );
 }
@@ -223,7 +305,11 @@ fn the_same_person_cannot_have_two_open_applications() {
     let r = save_profile(&mut rita, "/applications/2/people/0/profile", &same);
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("A000000001"), "{}", r.body);
-    assert!(r.body.contains("br-123 456"), "typed passport kept: {}", r.body);
+    assert!(
+        r.body.contains("br-123 456"),
+        "typed passport kept: {}",
+        r.body
+    );
     assert!(r.body.contains("role=\"alert\""));
     let stored = server.store.application_data(2).unwrap().unwrap();
     assert_eq!(stored["people"][0]["profile"], json!({}), "nothing saved");
@@ -237,7 +323,11 @@ fn the_same_person_cannot_have_two_open_applications() {
     assert_eq!(r.status, 201);
     let values: Value = json!({"identity": {"given_names": "Ana", "family_name": "Silva",
         "date_of_birth": "1990-05-01"}, "passport": {"number": "BR123456"}});
-    let r = rita.api("PUT", "/api/v1/applications/2/people/1/profile", Some(values.clone()));
+    let r = rita.api(
+        "PUT",
+        "/api/v1/applications/2/people/1/profile",
+        Some(values.clone()),
+    );
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().contains("A000000001"));
 
@@ -249,7 +339,11 @@ fn the_same_person_cannot_have_two_open_applications() {
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("another open application"), "{}", r.body);
     assert!(!r.body.contains("A000000001"), "{}", r.body);
-    let r = bob.api("PUT", "/api/v1/applications/3/people/0/profile", Some(values));
+    let r = bob.api(
+        "PUT",
+        "/api/v1/applications/3/people/0/profile",
+        Some(values),
+    );
     assert_eq!(r.status, 409);
     assert!(!r.body.contains("A000000001"));
 
@@ -291,29 +385,67 @@ fn only_the_representative_of_the_application_sees_its_people() {
     }
     let home = bob.get("/");
     for (path, fields) in [
-        ("/applications/1/people/new", vec![("role", "other"), ("family_name", "X")]),
+        (
+            "/applications/1/people/new",
+            vec![("role", "other"), ("family_name", "X")],
+        ),
         ("/applications/1/people/1/remove", vec![]),
-        ("/applications/1/people/1/profile", vec![("identity.family_name", "X")]),
+        (
+            "/applications/1/people/1/profile",
+            vec![("identity.family_name", "X")],
+        ),
     ] {
-        assert_eq!(bob.submit_to(&home, path, &fields).status, 404, "POST {path}");
+        assert_eq!(
+            bob.submit_to(&home, path, &fields).status,
+            404,
+            "POST {path}"
+        );
     }
     let add = json!({"role": "other", "family_name": "X"});
-    assert_eq!(bob.api("POST", "/api/v1/applications/1/people", Some(add)).status, 404);
-    assert_eq!(bob.api("DELETE", "/api/v1/applications/1/people/1", None).status, 404);
     assert_eq!(
-        bob.api("PUT", "/api/v1/applications/1/people/1/profile", Some(json!({}))).status,
+        bob.api("POST", "/api/v1/applications/1/people", Some(add))
+            .status,
+        404
+    );
+    assert_eq!(
+        bob.api("DELETE", "/api/v1/applications/1/people/1", None)
+            .status,
+        404
+    );
+    assert_eq!(
+        bob.api(
+            "PUT",
+            "/api/v1/applications/1/people/1/profile",
+            Some(json!({}))
+        )
+        .status,
         404
     );
     assert_eq!(bob.get("/api/v1/applications/999/people").status, 404);
-    assert_eq!(server.store.application_data(1).unwrap().unwrap()["people"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        server.store.application_data(1).unwrap().unwrap()["people"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     // The client cannot change anything either.
     let mut ana = Browser::new(&server);
     client_first_sign_in(&mut ana, &server.store, "ana@example.com", PASSWORD);
     assert_eq!(ana.get("/api/v1/applications/1/people").status, 404);
-    assert_eq!(ana.api("DELETE", "/api/v1/applications/1/people/1", None).status, 404);
     assert_eq!(
-        ana.api("PUT", "/api/v1/applications/1/people/0/profile", Some(json!({}))).status,
+        ana.api("DELETE", "/api/v1/applications/1/people/1", None)
+            .status,
+        404
+    );
+    assert_eq!(
+        ana.api(
+            "PUT",
+            "/api/v1/applications/1/people/0/profile",
+            Some(json!({}))
+        )
+        .status,
         404
     );
     assert_ne!(ana.get("/applications/1/people/new").status, 200);
@@ -324,8 +456,16 @@ fn only_the_representative_of_the_application_sees_its_people() {
         "/api/v1/applications/1/people",
         "application/json",
         &[],
-        json!({"role": "other", "family_name": "Y"}).to_string().into_bytes(),
+        json!({"role": "other", "family_name": "Y"})
+            .to_string()
+            .into_bytes(),
     );
     assert_eq!(r.status, 403);
-    assert_eq!(server.store.application_data(1).unwrap().unwrap()["people"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        server.store.application_data(1).unwrap().unwrap()["people"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -113,7 +113,8 @@ async fn multipart_form(
         }
     }
     if sent.is_some_and(|sent| token::same(sent.trim(), csrf)) {
-        next.run(Request::from_parts(parts, Body::from(bytes))).await
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
     } else {
         crate::pages::csrf_rejected_page()
     }

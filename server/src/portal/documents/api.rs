@@ -30,7 +30,12 @@ pub async fn list(
     Path(id): Path<String>,
 ) -> Result<Json<Checklist>, ApiError> {
     let own = api_own(&state, &who, &id)?;
-    Ok(Json(checklist::checklist(&state, &own.app, &own.doc, &own.program)?))
+    Ok(Json(checklist::checklist(
+        &state,
+        &own.app,
+        &own.doc,
+        &own.program,
+    )?))
 }
 
 /// Uploads (or replaces) the file of a checklist item: multipart/form-data with the file in a
@@ -51,7 +56,13 @@ pub async fn upload(
     let own = api_own(&state, &who, &id)?;
     let file = read_upload(multipart, Lang::En).await?;
     let meta = checklist::upload(
-        &state, &own.me, &own.app, &own.program, &code, &file.name, file.bytes, Lang::En,
+        &state,
+        &own.me,
+        &own.app,
+        &own.program,
+        &code,
+        file,
+        Lang::En,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(checklist::file_view(&meta))))

@@ -4,8 +4,8 @@
 //! replacing and removing a file go through the store, which writes the audit entry.
 
 use crate::error::ApiError;
-use crate::portal::people::access::check_can_change;
 use crate::portal::for_decision;
+use crate::portal::people::access::check_can_change;
 use crate::store::{Account, Application, Audit, DocumentMeta};
 use crate::AppState;
 use engine::application::Application as Doc;
@@ -176,7 +176,10 @@ pub fn file_view(meta: &DocumentMeta) -> FileView {
 }
 
 /// The manifest's item `code`, or a 404 that says so.
-fn item<'p>(program: &'p Program, code: &str) -> Result<&'p engine::manifest::DocumentItem, ApiError> {
+fn item<'p>(
+    program: &'p Program,
+    code: &str,
+) -> Result<&'p engine::manifest::DocumentItem, ApiError> {
     program
         .manifest
         .documents
@@ -197,13 +200,13 @@ pub async fn upload(
     app: &Application,
     program: &Program,
     code: &str,
-    raw_name: &str,
-    bytes: Vec<u8>,
+    file: super::files::Upload,
     lang: Lang,
 ) -> Result<DocumentMeta, ApiError> {
     check_can_change(app, lang)?;
     let title = item(program, code)?.title.en.clone();
-    let document = super::files::check(raw_name, bytes, lang).map_err(ApiError::BadRequest)?;
+    let document =
+        super::files::check(&file.name, file.bytes, lang).map_err(ApiError::BadRequest)?;
     let state = std::sync::Arc::clone(state);
     let (id, code, who) = (app.id, code.to_string(), me.email.clone());
     tokio::task::spawn_blocking(move || {
@@ -215,7 +218,11 @@ pub async fn upload(
             document.content_type,
             document.bytes.len()
         );
-        Ok::<_, ApiError>(state.store.put_document(id, &code, &document, &Audit::new(who, what))?)
+        Ok::<_, ApiError>(
+            state
+                .store
+                .put_document(id, &code, &document, &Audit::new(who, what))?,
+        )
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -236,7 +243,10 @@ pub async fn remove(
     let (id, code, who, number) = (app.id, code.to_string(), me.email.clone(), app.number());
     tokio::task::spawn_blocking(move || {
         let what = format!("removed document {code} ({title})");
-        if state.store.remove_document(id, &code, &Audit::new(who, what))? {
+        if state
+            .store
+            .remove_document(id, &code, &Audit::new(who, what))?
+        {
             Ok(())
         } else {
             Err(ApiError::NotFound(format!(

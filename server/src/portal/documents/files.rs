@@ -6,6 +6,12 @@
 use crate::store::NewDocument;
 use engine::Lang;
 
+/// An upload's file part: the name the browser gave (untrusted) and the bytes.
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// The largest file accepted, per checklist item (10 MiB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
@@ -37,7 +43,9 @@ pub fn display_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     let short: String = cleaned.chars().take(MAX_NAME_CHARS).collect();
@@ -86,7 +94,9 @@ pub fn check(raw_name: &str, bytes: Vec<u8>, lang: Lang) -> Result<NewDocument, 
     if bytes.is_empty() {
         return Err(match lang {
             Lang::En => format!("The file “{name}” is empty. Choose the file again."),
-            Lang::Fr => format!("Le fichier « {name} » est vide. Choisissez de nouveau le fichier."),
+            Lang::Fr => {
+                format!("Le fichier « {name} » est vide. Choisissez de nouveau le fichier.")
+            }
         });
     }
     let Some(content_type) = sniff(&bytes) else {
@@ -160,7 +170,10 @@ mod tests {
     fn the_disposition_cannot_inject() {
         let h = content_disposition("a\"b;\r\nX: y é.pdf");
         assert!(!h.contains('\r') && !h.contains('\n'));
-        assert!(h.starts_with("attachment; filename=\"a_b___X_ y _.pdf\""), "{h}");
+        assert!(
+            h.starts_with("attachment; filename=\"a_b___X_ y _.pdf\""),
+            "{h}"
+        );
         assert!(h.ends_with("%C3%A9.pdf"), "{h}");
     }
 }

@@ -3,25 +3,21 @@
 //! reading of an upload's `file` part, shared with the JSON API.
 
 use super::checklist::{self, Checklist};
-use super::files::{self, MAX_FILE_BYTES};
+use super::files::{self, Upload, MAX_FILE_BYTES};
 use crate::error::ApiError;
 use crate::pages::applications::{own, Own, Shared};
 use crate::pages::{see_other, status_and_message, Page};
 use crate::store::{Application, DocumentMeta};
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use engine::Lang;
 use minijinja::context;
 use minijinja::value::Value as JinjaValue;
-
-/// An upload's file part: the name the browser gave (untrusted) and the bytes.
-pub struct Upload {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Reads the `file` part of an upload. Past [`MAX_FILE_BYTES`] the bytes are counted, not
 /// kept, so the check can name the file and the limit; a body over the route's limit ends
@@ -35,9 +31,11 @@ pub async fn read_upload(
             Lang::En => "The upload could not be read. Send a multipart/form-data body with the \
                          file in a part named `file`."
                 .into(),
-            Lang::Fr => "Le téléversement n’a pas pu être lu. Envoyez un corps multipart/form-data \
+            Lang::Fr => {
+                "Le téléversement n’a pas pu être lu. Envoyez un corps multipart/form-data \
                          avec le fichier dans une partie nommée « file »."
-                .into(),
+                    .into()
+            }
         })
     };
     let mut multipart = multipart.map_err(|_| unreadable())?;
@@ -121,7 +119,10 @@ fn render(
         "documents.html",
         &format!(
             "{} {}",
-            page.tr("Documents and fees of application", "Documents et frais de la demande"),
+            page.tr(
+                "Documents and fees of application",
+                "Documents et frais de la demande"
+            ),
             app.number()
         ),
         context! {
@@ -136,7 +137,12 @@ fn render(
 }
 
 /// The documents page, with an error on one item (`(code, message)`) when a post failed.
-fn show(state: &crate::AppState, own: &Own, status: StatusCode, error: Option<(String, String)>) -> Response {
+fn show(
+    state: &crate::AppState,
+    own: &Own,
+    status: StatusCode,
+    error: Option<(String, String)>,
+) -> Response {
     match checklist::checklist(state, &own.app, &own.doc, &own.program) {
         Ok(list) => render(&own.page, &own.app, status, &list, error),
         Err(e) => own.page.error(e),
@@ -168,13 +174,15 @@ pub async fn upload(
     };
     let result = match read_upload(multipart, o.page.lang).await {
         Ok(file) => {
-            checklist::upload(&state, &o.me, &o.app, &o.program, &code, &file.name, file.bytes, o.page.lang)
-                .await
+            checklist::upload(&state, &o.me, &o.app, &o.program, &code, file, o.page.lang).await
         }
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => see_other(&format!("/applications/{}/documents#item-{code}", o.app.id), &[]),
+        Ok(_) => see_other(
+            &format!("/applications/{}/documents#item-{code}", o.app.id),
+            &[],
+        ),
         Err(ApiError::NotFound(_)) => o.page.not_found(),
         Err(e) => {
             let (status, message) = status_and_message(e);
@@ -194,7 +202,10 @@ pub async fn remove(
         Err(r) => return *r,
     };
     match checklist::remove(&state, &o.me, &o.app, &o.program, &code, o.page.lang).await {
-        Ok(()) => see_other(&format!("/applications/{}/documents#item-{code}", o.app.id), &[]),
+        Ok(()) => see_other(
+            &format!("/applications/{}/documents#item-{code}", o.app.id),
+            &[],
+        ),
         Err(ApiError::NotFound(_)) => o.page.not_found(),
         Err(e) => {
             let (status, message) = status_and_message(e);
@@ -228,7 +239,12 @@ pub fn too_large_page(state: &crate::AppState, uri: &Uri, headers: &HeaderMap) -
             StatusCode::PAYLOAD_TOO_LARGE,
             page.tr("The file is too large", "Le fichier est trop volumineux"),
             &files::too_large(None, page.lang),
-            uri.path().split("/documents").next().map(|p| format!("{p}/documents")).as_deref().unwrap_or("/"),
+            uri.path()
+                .split("/documents")
+                .next()
+                .map(|p| format!("{p}/documents"))
+                .as_deref()
+                .unwrap_or("/"),
         ),
         Err(e) => crate::pages::failed_page(e),
     }

@@ -25,7 +25,11 @@ fn not_found(id: &str) -> ApiError {
     ))
 }
 
-pub(crate) fn api_own(state: &AppState, who: &CurrentAccount, id: &str) -> Result<ApiOwn, ApiError> {
+pub(crate) fn api_own(
+    state: &AppState,
+    who: &CurrentAccount,
+    id: &str,
+) -> Result<ApiOwn, ApiError> {
     if who.account.role != Role::Representative {
         return Err(not_found(id));
     }

@@ -45,7 +45,11 @@ pub struct FormValues {
     pub valid: bool,
 }
 
-fn listing(app: &crate::store::Application, doc: &Value, program: &engine::Program) -> Vec<PersonView> {
+fn listing(
+    app: &crate::store::Application,
+    doc: &Value,
+    program: &engine::Program,
+) -> Vec<PersonView> {
     let mut filled = doc.clone();
     fill_from_profile(&mut filled, program);
     logic::people(app, &filled, program)
@@ -82,7 +86,10 @@ pub async fn add(
     let new: NewPerson = parse_body(&body)?;
     let own = api_own(&state, &who, &id)?;
     let index = logic::add(&state, &own.me, &own.app, own.doc, &new, Lang::En)?;
-    let doc = state.store.application_data(own.app.id)?.unwrap_or_default();
+    let doc = state
+        .store
+        .application_data(own.app.id)?
+        .unwrap_or_default();
     Ok((
         StatusCode::CREATED,
         Json(Added {
@@ -159,9 +166,20 @@ pub async fn put_form(
     let values: Value = parse_body(&body)?;
     let own = api_own(&state, &who, &id)?;
     let issues = logic::save_form(
-        &state, &own.me, &own.app, own.doc, &own.program, n, &form, values, Lang::En,
+        &state,
+        &own.me,
+        &own.app,
+        own.doc,
+        &own.program,
+        n,
+        &form,
+        values,
+        Lang::En,
     )?;
-    let doc = state.store.application_data(own.app.id)?.unwrap_or_default();
+    let doc = state
+        .store
+        .application_data(own.app.id)?
+        .unwrap_or_default();
     let (values, _) = logic::form_values(&doc, &own.program, n, &form)
         .ok_or_else(|| no_form(&own.app.number(), n, &form))?;
     Ok(Json(FormValues {

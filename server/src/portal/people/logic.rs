@@ -71,7 +71,10 @@ pub fn people(app: &Application, doc: &Value, program: &Program) -> Vec<PersonVi
                 app,
                 n,
                 "profile",
-                Text::new("Basic information (profile)", "Renseignements de base (profil)"),
+                Text::new(
+                    "Basic information (profile)",
+                    "Renseignements de base (profil)",
+                ),
                 count,
             ));
             for (form, by, _) in program.form_uses() {
@@ -96,7 +99,13 @@ pub fn people(app: &Application, doc: &Value, program: &Program) -> Vec<PersonVi
         .collect()
 }
 
-fn progress(app: &Application, n: usize, form: &str, title: Text, count: Option<usize>) -> FormProgress {
+fn progress(
+    app: &Application,
+    n: usize,
+    form: &str,
+    title: Text,
+    count: Option<usize>,
+) -> FormProgress {
     FormProgress {
         form: form.to_string(),
         title,
@@ -245,7 +254,10 @@ pub fn remove(
     state
         .store
         .save_application_data(app.id, &doc, &Audit::new(me.email.clone(), what))?;
-    let app = state.store.application(app.id)?.unwrap_or_else(|| app.clone());
+    let app = state
+        .store
+        .application(app.id)?
+        .unwrap_or_else(|| app.clone());
     claim(state, me, &app, &doc, lang)
 }
 

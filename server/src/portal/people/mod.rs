@@ -44,9 +44,15 @@ pub fn routes() -> Router<Arc<AppState>> {
 }
 
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("people_section.html", include_str!("templates/people_section.html")),
+    (
+        "people_section.html",
+        include_str!("templates/people_section.html"),
+    ),
     ("person_new.html", include_str!("templates/person_new.html")),
-    ("person_remove.html", include_str!("templates/person_remove.html")),
+    (
+        "person_remove.html",
+        include_str!("templates/person_remove.html"),
+    ),
 ];
 
 #[derive(OpenApi)]

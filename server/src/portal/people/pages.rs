@@ -146,7 +146,10 @@ pub async fn remove(
             let (status, message) = status_and_message(e);
             page.message(
                 status,
-                page.tr("The person was not removed", "La personne n’a pas été retirée"),
+                page.tr(
+                    "The person was not removed",
+                    "La personne n’a pas été retirée",
+                ),
                 &message,
                 &format!("/applications/{}", app.id),
             )
