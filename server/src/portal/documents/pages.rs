@@ -234,17 +234,17 @@ pub async fn download(
 /// The page the CSRF check answers an upload over the body limit with (before any handler
 /// could read the file's name).
 pub fn too_large_page(state: &crate::AppState, uri: &Uri, headers: &HeaderMap) -> Response {
+    let path = uri.path();
+    let back = match path.find("/documents") {
+        Some(at) => format!("{}/documents", &path[..at]),
+        None => "/".to_string(),
+    };
     match Page::new(state, uri, headers) {
         Ok(page) => page.message(
             StatusCode::PAYLOAD_TOO_LARGE,
             page.tr("The file is too large", "Le fichier est trop volumineux"),
             &files::too_large(None, page.lang),
-            uri.path()
-                .split("/documents")
-                .next()
-                .map(|p| format!("{p}/documents"))
-                .as_deref()
-                .unwrap_or("/"),
+            &back,
         ),
         Err(e) => crate::pages::failed_page(e),
     }

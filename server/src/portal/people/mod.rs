@@ -9,7 +9,7 @@
 
 pub(crate) mod access;
 mod api;
-mod logic;
+pub(crate) mod logic;
 mod pages;
 
 pub(crate) use logic::claim;
