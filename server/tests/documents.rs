@@ -491,7 +491,7 @@ fn a_body_over_the_upload_limit_gets_the_message_not_a_bare_413() {
         r.json()["message"]
             .as_str()
             .unwrap()
-            .contains("larger than 10 MiB"),
+            .contains("“scan.pdf” is larger than 10 MiB"),
         "{}",
         r.body
     );

@@ -20,6 +20,11 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// file just over the limit still reaches the check that names it.
 pub const MAX_UPLOAD_BODY: usize = MAX_FILE_BYTES + 64 * 1024;
 
+/// The largest upload body read to its end. A body past [`MAX_UPLOAD_BODY`] but under this is
+/// still read (and counted, not kept), so that the browser gets the message naming the limit
+/// rather than a connection cut in the middle of its upload; past this, the connection is cut.
+pub const MAX_DRAINED_BODY: usize = 4 * MAX_FILE_BYTES;
+
 /// The longest display name kept, in characters.
 const MAX_NAME_CHARS: usize = 120;
 
