@@ -45,6 +45,12 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// send full paths), without control or bidirectional-override characters, trimmed, at most
 /// [`MAX_NAME_CHARS`] characters; `document` when nothing is left.
 pub fn display_name(raw: &str) -> String {
+    // Browsers send `"`, CR and LF of a file name as %22, %0D and %0A (HTML's multipart
+    // encoding); the rest of the name comes as it is.
+    let raw = raw
+        .replace("%22", "\"")
+        .replace("%0D", "\r")
+        .replace("%0A", "\n");
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
@@ -168,6 +174,7 @@ mod tests {
         assert_eq!(display_name("../../etc/passwd"), "passwd");
         assert_eq!(display_name("a\u{0}b\r\nc\u{202E}fdp.exe"), "abcfdp.exe");
         assert_eq!(display_name("..."), "document");
+        assert_eq!(display_name("my %22scan%22%0A.pdf"), "my \"scan\".pdf");
         assert_eq!(display_name(&"é".repeat(500)).chars().count(), 120);
     }
 
