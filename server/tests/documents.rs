@@ -306,6 +306,44 @@ fn documents_are_uploaded_replaced_downloaded_and_removed() {
     // In French.
     let page = rep.get(&format!("{app}/documents?lang=fr"));
     assert!(page.body.contains("Liste de contrôle des documents"));
+
+    // Once submitted, files can be read but not changed.
+    let r = page_upload(&mut rep, &app, "photo", "photo.png", &png(), None);
+    assert_eq!(r.status, 303);
+    server
+        .store
+        .set_status(
+            1,
+            server::store::Status::Submitted,
+            &server::store::Audit::new("test", "submitted"),
+        )
+        .unwrap();
+    let page = rep.get(&format!("{app}/documents?lang=en"));
+    assert!(!page.body.contains("enctype=\"multipart/form-data\""));
+    assert_eq!(rep.get(&format!("{app}/documents/photo/file")).status, 200);
+    let r = page_upload(
+        &mut rep,
+        &app,
+        "photo",
+        "other.png",
+        &png(),
+        Some(&csrf_of(&page.body)),
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("can no longer be changed"), "{}", r.body);
+    let r = api_upload(
+        &mut rep,
+        "/api/v1/applications/1/documents/photo",
+        "other.png",
+        &png(),
+    );
+    assert_eq!(r.status, 409);
+    assert_eq!(
+        rep.api("DELETE", "/api/v1/applications/1/documents/photo", None)
+            .status,
+        409
+    );
+    assert_eq!(server.store.documents(1).unwrap()[0].file_name, "photo.png");
 }
 
 #[test]
