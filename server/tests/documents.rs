@@ -381,6 +381,10 @@ fn an_upload_without_the_csrf_token_is_refused() {
     );
     assert_eq!(r.status, 403, "{}", r.body);
     assert!(server.store.documents(1).unwrap().is_empty());
+    // No file chosen: the browser sends an empty part without a name.
+    let r = page_upload(&mut rep, &app, "passport-copy", "", b"", None);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("No file was chosen"), "{}", r.body);
     // With the token, the same upload goes through.
     let r = page_upload(
         &mut rep,
