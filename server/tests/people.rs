@@ -101,7 +101,16 @@ fn dependants_are_added_filled_and_removed() {
     assert!(page.body.contains("/applications/1/people/1/imm5669"));
     assert!(!page.body.contains("/applications/1/people/1/imm0008"));
     assert_eq!(rep.get("/applications/1/people/1/imm0008").status, 404);
-    assert_eq!(rep.get("/applications/1/people/1/imm5669").status, 200);
+    let form = rep.get("/applications/1/people/1/imm5669");
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("– Maria Silva</h1>"), "{}", form.body);
+    let form = rep.get("/applications/1/people/0/profile?lang=fr");
+    assert!(
+        form.body.contains("– Demandeur principal</h1>"),
+        "{}",
+        form.body
+    );
+    rep.get("/?lang=en");
 
     // Saving the spouse's profile (n > 0) through the page.
     let r = save_profile(

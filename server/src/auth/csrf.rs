@@ -93,16 +93,13 @@ async fn multipart_form(
     content_type: &str,
     csrf: &str,
 ) -> Response {
-    use crate::portal::documents::files::MAX_UPLOAD_BODY;
+    use crate::portal::documents::files::{MAX_DRAINED_BODY, MAX_UPLOAD_BODY};
     let Ok(boundary) = multer::parse_boundary(content_type) else {
         return crate::pages::csrf_rejected_page();
     };
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_UPLOAD_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return crate::portal::documents::too_large_page(state, &parts.uri, &parts.headers);
-        }
+    let Some(bytes) = read_upload_body(body, MAX_UPLOAD_BODY, MAX_DRAINED_BODY).await else {
+        return crate::portal::documents::too_large_page(state, &parts.uri, &parts.headers);
     };
     let mut fields = multer::Multipart::new(Body::from(bytes.clone()).into_data_stream(), boundary);
     let mut sent = None;
@@ -118,6 +115,28 @@ async fn multipart_form(
     } else {
         crate::pages::csrf_rejected_page()
     }
+}
+
+/// The body when it is at most `keep` bytes. A larger one is read on to its end (up to
+/// `drain`, counted and dropped) so that the sender, still uploading, gets the answer rather
+/// than a cut connection; then `None`.
+async fn read_upload_body(mut body: Body, keep: usize, drain: usize) -> Option<axum::body::Bytes> {
+    use http_body_util::BodyExt;
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.ok()?.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total > drain {
+            return None;
+        }
+        if total <= keep {
+            kept.extend_from_slice(&data);
+        }
+    }
+    (total <= keep).then(|| kept.into())
 }
 
 /// The raw value of a field of a URL-encoded form. CSRF tokens are hex digits, which forms

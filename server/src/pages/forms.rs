@@ -43,6 +43,8 @@ fn person_form<'p>(
 
 struct FormView<'a> {
     app: &'a Application,
+    /// Whose form it is (the page's title names the person).
+    person: String,
     form: &'a EngineForm,
     values: &'a Value,
     errors: Vec<FieldError>,
@@ -63,7 +65,7 @@ fn render_form_page(page: &Page, status: StatusCode, v: FormView) -> Response {
         Ok(h) => h,
         Err(e) => return page.error(ApiError::Internal(e.to_string())),
     };
-    let title = v.form.title.get(page.lang).to_string();
+    let title = format!("{} – {}", v.form.title.get(page.lang), v.person);
     page.render(
         status,
         "form_page.html",
@@ -133,6 +135,7 @@ pub async fn form_page(
         StatusCode::OK,
         FormView {
             app: &app,
+            person: crate::portal::people::logic::person_label(&doc, n, page.lang),
             form: schema_form,
             values: &values,
             errors,
@@ -189,6 +192,7 @@ pub async fn save_form(
             StatusCode::OK,
             FormView {
                 app: &app,
+                person: crate::portal::people::logic::person_label(&doc, n, page.lang),
                 form: schema_form,
                 values: &values,
                 errors: Vec::new(),
@@ -213,6 +217,7 @@ pub async fn save_form(
                 status,
                 FormView {
                     app: &app,
+                    person: crate::portal::people::logic::person_label(&doc, n, page.lang),
                     form: schema_form,
                     values: &values,
                     errors,
@@ -244,6 +249,7 @@ pub async fn save_form(
         status,
         FormView {
             app: &app,
+            person: crate::portal::people::logic::person_label(&doc, n, page.lang),
             form: schema_form,
             values: &values,
             errors,

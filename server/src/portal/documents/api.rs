@@ -61,8 +61,7 @@ pub async fn upload(
         &own.app,
         &own.program,
         &code,
-        &file.name,
-        file.bytes,
+        file,
         Lang::En,
     )
     .await?;

@@ -200,13 +200,13 @@ pub async fn upload(
     app: &Application,
     program: &Program,
     code: &str,
-    raw_name: &str,
-    bytes: Vec<u8>,
+    file: super::files::Upload,
     lang: Lang,
 ) -> Result<DocumentMeta, ApiError> {
     check_can_change(app, lang)?;
     let title = item(program, code)?.title.en.clone();
-    let document = super::files::check(raw_name, bytes, lang).map_err(ApiError::BadRequest)?;
+    let document =
+        super::files::check(&file.name, file.bytes, lang).map_err(ApiError::BadRequest)?;
     let state = std::sync::Arc::clone(state);
     let (id, code, who) = (app.id, code.to_string(), me.email.clone());
     tokio::task::spawn_blocking(move || {

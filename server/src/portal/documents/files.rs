@@ -6,6 +6,12 @@
 use crate::store::NewDocument;
 use engine::Lang;
 
+/// An upload's file part: the name the browser gave (untrusted) and the bytes.
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// The largest file accepted, per checklist item (10 MiB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
@@ -13,6 +19,11 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// multipart framing. The upload routes' body limit and the CSRF check's buffer use it, so a
 /// file just over the limit still reaches the check that names it.
 pub const MAX_UPLOAD_BODY: usize = MAX_FILE_BYTES + 64 * 1024;
+
+/// The largest upload body read to its end. A body past [`MAX_UPLOAD_BODY`] but under this is
+/// still read (and counted, not kept), so that the browser gets the message naming the limit
+/// rather than a connection cut in the middle of its upload; past this, the connection is cut.
+pub const MAX_DRAINED_BODY: usize = 4 * MAX_FILE_BYTES;
 
 /// The longest display name kept, in characters.
 const MAX_NAME_CHARS: usize = 120;
@@ -34,6 +45,12 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// send full paths), without control or bidirectional-override characters, trimmed, at most
 /// [`MAX_NAME_CHARS`] characters; `document` when nothing is left.
 pub fn display_name(raw: &str) -> String {
+    // Browsers send `"`, CR and LF of a file name as %22, %0D and %0A (HTML's multipart
+    // encoding); the rest of the name comes as it is.
+    let raw = raw
+        .replace("%22", "\"")
+        .replace("%0D", "\r")
+        .replace("%0A", "\n");
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
@@ -157,6 +174,7 @@ mod tests {
         assert_eq!(display_name("../../etc/passwd"), "passwd");
         assert_eq!(display_name("a\u{0}b\r\nc\u{202E}fdp.exe"), "abcfdp.exe");
         assert_eq!(display_name("..."), "document");
+        assert_eq!(display_name("my %22scan%22%0A.pdf"), "my \"scan\".pdf");
         assert_eq!(display_name(&"é".repeat(500)).chars().count(), 120);
     }
 

@@ -19,15 +19,16 @@ use crate::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use files::MAX_UPLOAD_BODY;
+use files::MAX_DRAINED_BODY;
 use minijinja::value::Value;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    // Uploads get a body limit that fits one file at the limit, so an oversized file gets the
-    // message that names it rather than a bare 413.
-    let limit = || DefaultBodyLimit::max(MAX_UPLOAD_BODY);
+    // Uploads get a body limit well past one file at the limit: the handler reads an
+    // oversized file to its end (keeping only the allowed size) and answers with the message
+    // that names the file and the limit, rather than a bare 413 or a cut connection.
+    let limit = || DefaultBodyLimit::max(MAX_DRAINED_BODY);
     Router::new()
         .route("/applications/{id}/documents", get(pages::page))
         .route(

@@ -3,7 +3,7 @@
 //! reading of an upload's `file` part, shared with the JSON API.
 
 use super::checklist::{self, Checklist};
-use super::files::{self, MAX_FILE_BYTES};
+use super::files::{self, Upload, MAX_FILE_BYTES};
 use crate::error::ApiError;
 use crate::pages::applications::{own, Own, Shared};
 use crate::pages::{see_other, status_and_message, Page};
@@ -18,12 +18,6 @@ use axum::response::{IntoResponse, Response};
 use engine::Lang;
 use minijinja::context;
 use minijinja::value::Value as JinjaValue;
-
-/// An upload's file part: the name the browser gave (untrusted) and the bytes.
-pub struct Upload {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Reads the `file` part of an upload. Past [`MAX_FILE_BYTES`] the bytes are counted, not
 /// kept, so the check can name the file and the limit; a body over the route's limit ends
@@ -180,17 +174,7 @@ pub async fn upload(
     };
     let result = match read_upload(multipart, o.page.lang).await {
         Ok(file) => {
-            checklist::upload(
-                &state,
-                &o.me,
-                &o.app,
-                &o.program,
-                &code,
-                &file.name,
-                file.bytes,
-                o.page.lang,
-            )
-            .await
+            checklist::upload(&state, &o.me, &o.app, &o.program, &code, file, o.page.lang).await
         }
         Err(e) => Err(e),
     };
@@ -250,17 +234,17 @@ pub async fn download(
 /// The page the CSRF check answers an upload over the body limit with (before any handler
 /// could read the file's name).
 pub fn too_large_page(state: &crate::AppState, uri: &Uri, headers: &HeaderMap) -> Response {
+    let path = uri.path();
+    let back = match path.find("/documents") {
+        Some(at) => format!("{}/documents", &path[..at]),
+        None => "/".to_string(),
+    };
     match Page::new(state, uri, headers) {
         Ok(page) => page.message(
             StatusCode::PAYLOAD_TOO_LARGE,
             page.tr("The file is too large", "Le fichier est trop volumineux"),
             &files::too_large(None, page.lang),
-            uri.path()
-                .split("/documents")
-                .next()
-                .map(|p| format!("{p}/documents"))
-                .as_deref()
-                .unwrap_or("/"),
+            &back,
         ),
         Err(e) => crate::pages::failed_page(e),
     }

@@ -20,8 +20,8 @@ pub(crate) struct ApiOwn {
 
 fn not_found(id: &str) -> ApiError {
     ApiError::NotFound(format!(
-        "There is no application {id} among yours. Check the number (GET /api/v1/applications \
-         lists your applications)."
+        "There is no application {id} among yours. Check the application number (A000000001, \
+         as the dashboard shows it)."
     ))
 }
 

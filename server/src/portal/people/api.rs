@@ -52,7 +52,7 @@ fn listing(
 ) -> Vec<PersonView> {
     let mut filled = doc.clone();
     fill_from_profile(&mut filled, program);
-    logic::people(app, &filled, program)
+    logic::people(app, &filled, program, Lang::En)
 }
 
 /// The application's people, each with the forms they must fill and how far each is.

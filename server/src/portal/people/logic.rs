@@ -56,8 +56,26 @@ pub struct PersonView {
     pub forms: Vec<FormProgress>,
 }
 
+/// A person's name from their profile or, before it has one, who they are ("Principal
+/// applicant", "Family member 2") in the page's language.
+pub fn person_label(doc: &Value, n: usize, lang: Lang) -> String {
+    let view = Doc::new(doc);
+    let named = ["given_names", "family_name"].iter().any(|k| {
+        view.value(n, &format!("profile.identity.{k}"))
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty())
+    });
+    match (named, n, lang) {
+        (true, _, _) => view.name(n),
+        (false, 0, Lang::En) => "Principal applicant".into(),
+        (false, 0, Lang::Fr) => "Demandeur principal".into(),
+        (false, _, Lang::En) => format!("Family member {n}"),
+        (false, _, Lang::Fr) => format!("Membre de la famille {n}"),
+    }
+}
+
 /// The people of an application. `doc` is the stored document with the profile filled in.
-pub fn people(app: &Application, doc: &Value, program: &Program) -> Vec<PersonView> {
+pub fn people(app: &Application, doc: &Value, program: &Program, lang: Lang) -> Vec<PersonView> {
     let view = Doc::new(doc);
     (0..view.people().len())
         .map(|n| {
@@ -92,7 +110,7 @@ pub fn people(app: &Application, doc: &Value, program: &Program) -> Vec<PersonVi
                 index: n,
                 role: view.role(n).as_str(),
                 role_title: role_title(view.role(n).as_str()),
-                name: view.name(n),
+                name: person_label(doc, n, lang),
                 forms,
             }
         })
@@ -236,7 +254,7 @@ pub fn remove(
             app.number()
         )));
     }
-    let name = Doc::new(&doc).name(n);
+    let name = person_label(&doc, n, Lang::En);
     if let Some(people) = doc.get_mut("people").and_then(Value::as_array_mut) {
         people.remove(n);
     }

@@ -9,7 +9,7 @@
 
 pub(crate) mod access;
 mod api;
-mod logic;
+pub(crate) mod logic;
 mod pages;
 
 pub(crate) use logic::claim;
@@ -70,7 +70,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The application page's people section: every person with their forms and progress, and
 /// the links to add or remove a dependant while the application can change.
 pub(crate) fn section(view: &AppView) -> Option<Value> {
-    let people = logic::people(view.app, view.doc, view.program);
+    let people = logic::people(view.app, view.doc, view.program, view.page.lang);
     Some(minijinja::context! {
         id => view.app.id,
         can_change => view.app.status.can_submit(),

@@ -119,7 +119,7 @@ pub async fn remove_page(
             id => app.id,
             number => app.number(),
             n => n,
-            name => view.name(n),
+            name => logic::person_label(&doc, n, page.lang),
             role => logic::role_title(view.role(n).as_str()).get(page.lang).to_string(),
         },
     )
