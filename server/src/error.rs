@@ -98,6 +98,8 @@ impl From<StoreError> for ApiError {
             )),
             StoreError::NotFound { .. } => ApiError::NotFound(format!("{e}.")),
             StoreError::NotSubmittable { .. }
+            | StoreError::Changed { .. }
+            | StoreError::NotChangeable { .. }
             | StoreError::CapReached { .. }
             | StoreError::Duplicate { .. } => ApiError::Conflict(format!("{e}.")),
             StoreError::Corrupt { .. } | StoreError::Backend(_) => {

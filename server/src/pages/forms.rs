@@ -200,6 +200,7 @@ pub async fn save_form(
             },
         );
     }
+    let read = doc.clone();
     doc["people"][n][&key] = values;
     if key == "profile" {
         // The duplicates check: a refusal saves nothing and shows what was typed again.
@@ -230,8 +231,32 @@ pub async fn save_form(
         me.email.clone(),
         format!("saved {} of person {n}", schema_form.title.en),
     );
-    if let Err(e) = state.store.save_application_data(app.id, &doc, &audit) {
-        return page.error(e.into());
+    if let Err(e) = state
+        .store
+        .update_application_data(app.id, &read, &doc, &audit)
+    {
+        // Refused (changed meanwhile, submitted meanwhile, storage failed): what was typed is
+        // shown again with the reason, nothing is lost.
+        let (status, message) = super::status_and_message(e.into());
+        fill_from_profile(&mut doc, &program);
+        let values = values_of(&doc, n, &key);
+        let mut errors = vec![FieldError {
+            path: String::new(),
+            message,
+        }];
+        errors.extend(field_errors(schema_form, &values, page.lang));
+        return render_form_page(
+            &page,
+            status,
+            FormView {
+                app: &app,
+                person: crate::portal::people::logic::person_label(&doc, n, page.lang),
+                form: schema_form,
+                values: &values,
+                errors,
+                saved: false,
+            },
+        );
     }
     fill_from_profile(&mut doc, &program);
     let values = values_of(&doc, n, &key);

@@ -29,6 +29,14 @@ pub enum StoreError {
         program: String,
         existing: ApplicationId,
     },
+    /// The application document changed since the caller read it (someone else saved in
+    /// between): nothing was stored.
+    Changed { application: ApplicationId },
+    /// The application is submitted or decided: its document can no longer change.
+    NotChangeable {
+        application: ApplicationId,
+        status: Status,
+    },
     /// A stored record could not be read back.
     Corrupt { tree: &'static str, detail: String },
     /// The storage itself failed (disk, I/O, …).
@@ -81,6 +89,20 @@ impl fmt::Display for StoreError {
                 f,
                 "this person already has an open application in program {program} ({})",
                 application_number(*existing)
+            ),
+            StoreError::Changed { application } => write!(
+                f,
+                "application {} was changed by someone else since you opened it; nothing was \
+                 saved: open it again and redo your change",
+                application_number(*application)
+            ),
+            StoreError::NotChangeable {
+                application,
+                status,
+            } => write!(
+                f,
+                "application {} is {status} and can no longer be changed",
+                application_number(*application)
             ),
             StoreError::Corrupt { tree, detail } => {
                 write!(f, "a stored {tree} record cannot be read: {detail}")

@@ -96,6 +96,17 @@ pub trait Store: Send + Sync {
         data: &serde_json::Value,
         audit: &Audit,
     ) -> Result<Application>;
+    /// Replaces the application document after a read-modify-write: fails with
+    /// [`StoreError::Changed`] when the stored document is no longer `read` (another save
+    /// came in between: nothing is lost silently), and with [`StoreError::NotChangeable`]
+    /// unless the application is a draft or returned (a submit came in between).
+    fn update_application_data(
+        &self,
+        id: ApplicationId,
+        read: &serde_json::Value,
+        data: &serde_json::Value,
+        audit: &Audit,
+    ) -> Result<Application>;
     /// Sets the status outside a submit (paper-only, back to draft); leaving the open statuses
     /// releases the application's duplicates claims.
     fn set_status(&self, id: ApplicationId, status: Status, audit: &Audit) -> Result<Application>;

@@ -170,6 +170,41 @@ impl SledStore {
         Ok(app)
     }
 
+    pub(super) fn app_update_data(
+        &self,
+        id: ApplicationId,
+        read: &serde_json::Value,
+        data: &serde_json::Value,
+        audit: &Audit,
+    ) -> Result<Application> {
+        let trees = (
+            &self.applications,
+            &self.application_data,
+            &self.audit,
+            &self.meta,
+        );
+        let expected = encode(read);
+        let app = trees.transaction(|(apps, app_data, log, meta)| {
+            let mut app = tx_app(apps, id)?;
+            if !app.status.can_submit() {
+                return abort(StoreError::NotChangeable {
+                    application: id,
+                    status: app.status,
+                });
+            }
+            let stored = app_data.get(id.to_be_bytes())?;
+            if stored.as_deref() != Some(expected.as_slice()) {
+                return abort(StoreError::Changed { application: id });
+            }
+            app.updated = now();
+            tx_put_app(apps, &app)?;
+            app_data.insert(&id.to_be_bytes(), encode(data))?;
+            tx_audit(log, meta, id, audit, app.updated)?;
+            Ok(app)
+        })?;
+        Ok(app)
+    }
+
     pub(super) fn app_set_status(
         &self,
         id: ApplicationId,

@@ -329,6 +329,16 @@ impl Store for SledStore {
         self.app_save_data(id, data, audit)
     }
 
+    fn update_application_data(
+        &self,
+        id: ApplicationId,
+        read: &serde_json::Value,
+        data: &serde_json::Value,
+        audit: &Audit,
+    ) -> Result<Application> {
+        self.app_update_data(id, read, data, audit)
+    }
+
     fn set_status(&self, id: ApplicationId, status: Status, audit: &Audit) -> Result<Application> {
         self.app_set_status(id, status, audit)
     }

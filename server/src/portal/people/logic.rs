@@ -186,6 +186,7 @@ pub fn add(
     lang: Lang,
 ) -> Result<usize, ApiError> {
     check_can_change(app, lang)?;
+    let read = doc.clone();
     let role = new.role.trim();
     if !ROLES.contains(&role) {
         return Err(bad(
@@ -224,7 +225,9 @@ pub fn add(
         me.email.clone(),
         format!("added person {index} ({role}): {given} {family}"),
     );
-    state.store.save_application_data(app.id, &doc, &audit)?;
+    state
+        .store
+        .update_application_data(app.id, &read, &doc, &audit)?;
     Ok(index)
 }
 
@@ -240,6 +243,7 @@ pub fn remove(
     lang: Lang,
 ) -> Result<(), ApiError> {
     check_can_change(app, lang)?;
+    let read = doc.clone();
     let count = Doc::new(&doc).people().len();
     if n == 0 {
         return Err(bad(
@@ -269,9 +273,12 @@ pub fn remove(
     } else {
         format!("removed person {n} ({name})")
     };
-    state
-        .store
-        .save_application_data(app.id, &doc, &Audit::new(me.email.clone(), what))?;
+    state.store.update_application_data(
+        app.id,
+        &read,
+        &doc,
+        &Audit::new(me.email.clone(), what),
+    )?;
     let app = state
         .store
         .application(app.id)?
@@ -406,6 +413,7 @@ pub fn save_form(
             "Send the form's values as a JSON object, as GET on this form returns them.".into(),
         ));
     }
+    let read = doc.clone();
     doc["people"][n][&key] = values;
     if key == "profile" {
         claim(state, me, app, &doc, lang)?;
@@ -414,7 +422,9 @@ pub fn save_form(
         me.email.clone(),
         format!("saved {} of person {n}", schema.title.en),
     );
-    state.store.save_application_data(app.id, &doc, &audit)?;
+    state
+        .store
+        .update_application_data(app.id, &read, &doc, &audit)?;
     fill_from_profile(&mut doc, program);
     Ok(validate_form(schema, &doc["people"][n][&key]))
 }

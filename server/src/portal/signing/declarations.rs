@@ -79,6 +79,7 @@ pub fn declare(
             )));
         }
     }
+    let read = stored.clone();
     let digest = content_digest(&stored);
     let obj = stored
         .as_object_mut()
@@ -100,8 +101,11 @@ pub fn declare(
         }
         format!("withdrew the declaration {}", which.key())
     };
-    state
-        .store
-        .save_application_data(app.id, &stored, &Audit::new(me.email.clone(), what))?;
+    state.store.update_application_data(
+        app.id,
+        &read,
+        &stored,
+        &Audit::new(me.email.clone(), what),
+    )?;
     Ok(())
 }

@@ -358,6 +358,7 @@ pub fn sign(
         }
         "self"
     };
+    let read = stored.clone();
     let signature = json!({
         "what": n.what,
         "person": n.person,
@@ -386,6 +387,8 @@ pub fn sign(
         client.email.clone(),
         format!("signed {what} for person {person} ({signer})"),
     );
-    state.store.save_application_data(app.id, &stored, &audit)?;
+    state
+        .store
+        .update_application_data(app.id, &read, &stored, &audit)?;
     Ok(())
 }

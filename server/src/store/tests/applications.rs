@@ -101,6 +101,38 @@ fn application_data_is_saved_and_applications_linked() {
 }
 
 #[test]
+fn an_update_is_refused_when_the_document_changed_or_was_submitted() {
+    let s = store();
+    let (r, c) = (rep(&s, "r@example.com"), client(&s, "c@example.com"));
+    let a = app(&s, r.id, c.id, "apr.owp");
+    let read = s.application_data(a.id).unwrap().unwrap();
+    // Two people open the same version; the first save wins, the second is refused.
+    let first = json!({"people": [{"profile": {"x": 1}}]});
+    let second = json!({"people": [{"profile": {"x": 2}}]});
+    s.update_application_data(a.id, &read, &first, &audit("first"))
+        .unwrap();
+    assert_eq!(
+        s.update_application_data(a.id, &read, &second, &audit("second")),
+        Err(StoreError::Changed { application: a.id })
+    );
+    assert_eq!(s.application_data(a.id).unwrap(), Some(first.clone()));
+    // Once submitted, nothing changes the document.
+    s.submit(&submission(a.id, Status::Accepted, None)).unwrap();
+    assert!(matches!(
+        s.update_application_data(a.id, &first, &second, &audit("late")),
+        Err(StoreError::NotChangeable { .. })
+    ));
+    assert_eq!(s.application_data(a.id).unwrap(), Some(first));
+    let log: Vec<String> = s
+        .audit_of(a.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.what)
+        .collect();
+    assert!(!log.iter().any(|w| w == "second" || w == "late"), "{log:?}");
+}
+
+#[test]
 fn the_audit_log_keeps_every_change_in_order() {
     let s = store();
     let (r, c) = (rep(&s, "r@example.com"), client(&s, "c@example.com"));
