@@ -36,6 +36,14 @@ pub fn start(name: &str, flags: &[&str]) -> Server {
     start_configured(name, flags, rules(), |_| {})
 }
 
+impl Drop for Server {
+    /// The store's folder goes with the test (the server thread may still hold it open: on
+    /// Unix the files go once it lets go).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
 /// An answer: status, `Location` (redirects), headers and body.
 pub struct Answer {
     pub status: u16,
