@@ -81,6 +81,11 @@ impl Browser {
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
+                // A fresh connection per request: a connection the server closes after a
+                // refused post (body left unread) must not be reused by the next request,
+                // which a browser would retry but this client reports as a failure.
+                .max_idle_connections(0)
+                .max_idle_connections_per_host(0)
                 .build()
                 .into(),
             cookies: BTreeMap::new(),
