@@ -17,7 +17,10 @@ fn decide_without_receipt(root: &std::path::Path) -> Decision {
     let mut app =
         fixture::read_document(&common::repo().join("tests/applications/pr-empp.json")).unwrap();
     let documents = app["documents"].as_object_mut().unwrap();
-    assert!(documents.remove("fee-receipt").is_some(), "the base has a receipt");
+    assert!(
+        documents.remove("fee-receipt").is_some(),
+        "the base has a receipt"
+    );
     decide(
         program,
         &app,
@@ -41,7 +44,11 @@ fn receipt_required_by_the_manifest_while_a_fee_is_payable() {
         entry: "documents/fee-receipt".into(),
     };
     assert_eq!(d.missing[0].by, manifest_entry);
-    let line = d.documents.iter().find(|l| l.code == "fee-receipt").unwrap();
+    let line = d
+        .documents
+        .iter()
+        .find(|l| l.code == "fee-receipt")
+        .unwrap();
     assert!(line.required && !line.provided);
     assert_eq!(line.by, manifest_entry);
 }
@@ -50,8 +57,8 @@ fn receipt_required_by_the_manifest_while_a_fee_is_payable() {
 fn receipt_not_asked_for_when_every_fee_is_waived() {
     let copy = common::CatalogueCopy::new("fee-receipt");
     let script = copy.root.join("rules/pr/empp.rhai");
-    let text = std::fs::read_to_string(&script).unwrap()
-        + "\nwaive(\"rprf\", \"empp-fee-waived\");\n";
+    let text =
+        std::fs::read_to_string(&script).unwrap() + "\nwaive(\"rprf\", \"empp-fee-waived\");\n";
     std::fs::write(&script, text).unwrap();
     let d = decide_without_receipt(&copy.root);
     assert!(!d.fees.items.is_empty(), "the fees are still shown");
