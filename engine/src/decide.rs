@@ -108,6 +108,8 @@ pub fn decide(
     let reports = run_rules(program, app, as_of).map_err(DecideError::Script)?;
 
     let paper = m.portal == Portal::Paper || !reports.paper_only.is_empty();
+    // Fees first: whether the fee receipt is required depends on what is charged.
+    d.fees = fees(program, &reports);
     if !paper {
         check_people(program, app, as_of, &reports, &mut d.missing);
         check_documents(program, app, &reports, &mut d);
@@ -145,7 +147,6 @@ pub fn decide(
     }
     d.paper_instructions
         .extend(reports.paper_only.iter().map(note));
-    d.fees = fees(program, &reports);
     d.trace = reports
         .trace
         .iter()
@@ -369,13 +370,20 @@ fn check_documents(program: &Program, app: Application<'_>, reports: &Reports, d
     let m = &program.manifest;
     for item in &m.documents {
         let by_rule = reports.documents.iter().find(|r| r.item == item.code);
-        let required = item.required == Requirement::Always || by_rule.is_some();
+        // The manifest alone decides an `always` item and a fee receipt (once the fees are
+        // known); a rule can still ask for any item.
+        let by_manifest = match item.required {
+            Requirement::Always => true,
+            Requirement::WhenFeesCharged => d.fees.total.0 > 0,
+            Requirement::Optional | Requirement::WhenRulesSay => false,
+        };
+        let required = by_manifest || by_rule.is_some();
         let provided = app.has_document(&item.code);
         if !required && !provided {
             continue;
         }
         let by = match by_rule {
-            Some(r) if item.required != Requirement::Always => Origin::Rule(r.source.clone()),
+            Some(r) if !by_manifest => Origin::Rule(r.source.clone()),
             _ => Origin::Manifest {
                 manifest: m.id.clone(),
                 entry: format!("documents/{}", item.code),

@@ -99,6 +99,9 @@ pub enum Requirement {
     Always,
     Optional,
     WhenRulesSay,
+    /// Required when the decision charges a fee (total after waivers above 0): the fee
+    /// receipt, which has nothing to show when every fee is waived or none applies.
+    WhenFeesCharged,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

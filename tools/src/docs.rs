@@ -126,6 +126,7 @@ fn program(md: &mut String, p: &Program) {
                 Requirement::Always => "always",
                 Requirement::Optional => "optional",
                 Requirement::WhenRulesSay => "when the rules say",
+                Requirement::WhenFeesCharged => "when fees are charged",
             };
             let _ = writeln!(md, "| {} | `{}` | {req} |", cell(&d.title.en), d.code);
         }

@@ -2,7 +2,7 @@
 //! forms, duplicates), dated amounts, and the shared fee schedules fees refer to.
 
 use crate::diagnostics::LoadError;
-use crate::manifest::{DatedAmount, FeeSchedule, Manifest, Portal};
+use crate::manifest::{DatedAmount, FeeSchedule, Manifest, Portal, Requirement};
 use crate::schema::Form;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -132,6 +132,21 @@ pub(super) fn check_manifest(
     for (i, fee) in m.fees.iter().enumerate() {
         if fee.schedule.is_none() {
             check_amounts(file, &format!("/fees/{i}/amounts"), &fee.amounts, errors);
+        }
+    }
+    // A program without fees never charges one, so such a document would never be asked for.
+    if m.fees.is_empty() {
+        for (i, d) in m.documents.iter().enumerate() {
+            if d.required == Requirement::WhenFeesCharged {
+                errors.push(LoadError::at_pointer(
+                    file,
+                    format!("/documents/{i}/required"),
+                    format!(
+                        "document `{}` is required when fees are charged, but the program lists no fees: list its fees or make the document `always` or `optional`",
+                        d.code
+                    ),
+                ));
+            }
         }
     }
 }
