@@ -35,7 +35,8 @@ enum Stage {
     Complete,
     /// Complete and submitted: accepted.
     Accepted,
-    /// Forms filled but no documents nor signatures, submitted: returned incomplete.
+    /// Complete, but the stay typed ends before it starts (a slip the rules catch, not the
+    /// form): submitted and returned incomplete, with the reason in plain words.
     Returned,
 }
 
@@ -168,6 +169,9 @@ fn document(person: &Person, stage: Stage) -> Value {
     let visit = &mut principal["imm5257"]["visit"];
     visit["from_date"] = json!(Date::from_days_since_epoch(today + 60).to_string());
     visit["to_date"] = json!(Date::from_days_since_epoch(today + 120).to_string());
+    if stage == Stage::Returned {
+        visit["to_date"] = json!(Date::from_days_since_epoch(today + 50).to_string());
+    }
     let obj = doc.as_object_mut().expect("an object");
     obj.remove("documents");
     let signatures = obj.remove("signatures");
@@ -176,8 +180,7 @@ fn document(person: &Person, stage: Stage) -> Value {
             let profile = doc["people"][0]["profile"].clone();
             json!({"people": [{"role": "principal", "profile": profile}]})
         }
-        Stage::Returned => doc,
-        Stage::Complete | Stage::Accepted => {
+        Stage::Complete | Stage::Accepted | Stage::Returned => {
             let digest = content_digest(&doc);
             let at = now();
             let mut signatures = signatures.unwrap_or(json!([]));
@@ -243,7 +246,7 @@ async fn application(
         },
         &audit("created the application"),
     )?;
-    if matches!(stage, Stage::Complete | Stage::Accepted) {
+    if matches!(stage, Stage::Complete | Stage::Accepted | Stage::Returned) {
         let sample: Value = serde_json::from_str(SAMPLE).expect("the sample application is JSON");
         for code in sample["documents"]
             .as_object()

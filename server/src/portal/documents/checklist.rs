@@ -127,6 +127,9 @@ pub fn checklist(
                 (Requirement::WhenRulesSay, true) => "rule",
                 (Requirement::WhenRulesSay, false) => "not_needed",
                 (Requirement::Optional, _) => "optional",
+                // The fee receipt: mandatory while a fee is charged, not when all are waived.
+                (Requirement::WhenFeesCharged, true) => "required",
+                (Requirement::WhenFeesCharged, false) => "not_needed",
             };
             let file = uploads.iter().find(|u| u.code == d.code).map(file_view);
             Item {
