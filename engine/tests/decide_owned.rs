@@ -2,14 +2,12 @@
 //! exactly as `decide` (the forms filled in a copy), on every sample application against
 //! every program, including documents whose forms do not show the profile yet.
 
-mod common;
-
 use engine::application::fill_from_profile;
 use engine::{decide, decide_owned, fixture, CapState, Catalogue, Date, Sources};
 
 #[test]
 fn decide_owned_decides_as_decide() {
-    let repo = common::repo();
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Catalogue::load(&Sources::under(&repo)).unwrap_or_else(|e| panic!("{e}"));
     let day = Date::parse("2022-05-01").unwrap();
     let mut filled_in_place = 0;
