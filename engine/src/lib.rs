@@ -25,7 +25,7 @@ pub mod validate;
 
 pub use catalogue::{Catalogue, Sources};
 pub use date::Date;
-pub use decide::{decide, CapState, DecideError};
+pub use decide::{decide, decide_owned, CapState, DecideError};
 pub use decision::{Decision, Outcome, Reason};
 pub use diagnostics::{LoadError, LoadErrors};
 pub use program::Program;

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use engine::render::FieldError;
 use engine::validate::validate_form;
-use engine::{decide, CapState, Catalogue, Date, Decision, Lang, Program};
+use engine::{decide_owned, CapState, Catalogue, Date, Decision, Lang, Program};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -207,7 +207,8 @@ pub async fn decide_application(
     let cap = CapState {
         used: q.cap_used.unwrap_or(0),
     };
-    match decide(&p, &application, as_of, cap) {
+    // The parsed body is ours: the engine fills its forms in place rather than in a copy.
+    match decide_owned(&p, application, as_of, cap) {
         Ok(d) => Ok(Json(d)),
         Err(engine::DecideError::BadApplication(m)) => {
             Err(ApiError::BadRequest(format!("not an application: {m}")))

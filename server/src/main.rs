@@ -8,6 +8,12 @@ use server::AppState;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+// mimalloc rather than the system allocator: a decision allocates thousands of small JSON,
+// schema and rule values, and glibc's malloc took a fifth of the server's time under load
+// (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

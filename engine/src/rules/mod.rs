@@ -45,6 +45,11 @@ pub fn new_engine() -> Engine {
         .set_max_map_size(MAX_MAP_SIZE)
         .set_max_modules(0)
         .set_strict_variables(true)
+        // No string interning: Rhai's interner is one locked cache per engine, shared by
+        // every thread deciding at once, and once full (256 strings) each new string scans
+        // it to evict one; under load in the server that cost more than the allocations it
+        // saves (BENCHMARKS.md).
+        .set_max_strings_interned(0)
         .set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.disable_symbol("eval");
     engine.on_print(|_| {});
