@@ -19,7 +19,13 @@ fn every_signature_has_its_text_in_both_languages_paragraph_for_paragraph() {
         for s in &program.manifest.signatures {
             signatures += 1;
             assert!(!s.text.en.is_empty(), "{} {}", program.id(), s.what);
-            assert_eq!(s.text.en.len(), s.text.fr.len(), "{} {}", program.id(), s.what);
+            assert_eq!(
+                s.text.en.len(),
+                s.text.fr.len(),
+                "{} {}",
+                program.id(),
+                s.what
+            );
         }
         let portal = program.portal_declarations();
         assert!(!portal.representative.en.is_empty() && !portal.representative.fr.is_empty());
@@ -59,12 +65,19 @@ fn a_manifests_own_text_wins_and_leaves_the_shared_file_unused() {
     );
     std::fs::write(&manifest, text).unwrap();
     let catalogue = load(&copy.root);
-    let s = &catalogue.program("pr.travel-document").unwrap().manifest.signatures[0];
+    let s = &catalogue
+        .program("pr.travel-document")
+        .unwrap()
+        .manifest
+        .signatures[0];
     assert_eq!(s.text.en, ["Own declaration."]);
     assert_eq!(s.text.fr, ["Déclaration propre."]);
     let warnings: Vec<String> = catalogue.warnings().iter().map(|w| w.to_string()).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("imm5524-declaration.json"), "{warnings:?}");
+    assert!(
+        warnings[0].contains("imm5524-declaration.json"),
+        "{warnings:?}"
+    );
     assert!(warnings[0].contains("used by no signature"), "{warnings:?}");
 }
 

@@ -26,12 +26,26 @@ fn the_pages_and_the_api_show_the_declaration_files_and_their_edits() {
     let mut rep = Browser::new(&server);
     sign_up(&mut rep, "Rita Representative", "rita@example.com");
     let email = "carolina@example.com";
-    let app = new_application(&mut rep, "Carolina Restrepo", email, "pr.spouse-partner-children");
-    common::fill_principal(&mut rep, &app, &common::sample_application("pr-spouse-alone"));
+    let app = new_application(
+        &mut rep,
+        "Carolina Restrepo",
+        email,
+        "pr.spouse-partner-children",
+    );
+    common::fill_principal(
+        &mut rep,
+        &app,
+        &common::sample_application("pr-spouse-alone"),
+    );
     let id: u64 = app.rsplit('/').next().unwrap().parse().unwrap();
     let mine = format!("/my/applications/{id}");
     let mut client = Browser::new(&server);
-    client_first_sign_in(&mut client, &server.store, email, "the client's own long password");
+    client_first_sign_in(
+        &mut client,
+        &server.store,
+        email,
+        "the client's own long password",
+    );
 
     // The API gives each signature's text: its declaration's paragraphs, then the general
     // declaration it includes.
@@ -117,7 +131,9 @@ fn the_pages_and_the_api_show_the_declaration_files_and_their_edits() {
 
     // A broken edit (a signature left without its text) is refused: the live wording stays.
     std::fs::remove_file(root.join("programs/declarations/imm5669-declaration.json")).unwrap();
-    let refused = rules.reload().expect_err("a signature without its text loads");
+    let refused = rules
+        .reload()
+        .expect_err("a signature without its text loads");
     assert!(
         refused.to_string().contains("has no declaration text"),
         "{refused}"

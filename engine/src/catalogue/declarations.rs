@@ -81,12 +81,17 @@ pub(super) fn load(
         .collect();
     for (code, what) in [
         (REPRESENTATIVE, "the representative's declaration"),
-        (NO_PAPER_APPLICATION, "the declaration that no paper application was sent"),
+        (
+            NO_PAPER_APPLICATION,
+            "the declaration that no paper application was sent",
+        ),
     ] {
         if !all.contains_key(code) {
             errors.push(LoadError::in_file(
                 dir.join(format!("{code}.json")),
-                format!("{what} is missing: the portal shows it before an application is submitted"),
+                format!(
+                    "{what} is missing: the portal shows it before an application is submitted"
+                ),
             ));
         }
     }

@@ -194,8 +194,11 @@ impl Catalogue {
         }
 
         // Declaration texts: programs/declarations/<code>.json, what signers agree to.
-        let mut declarations =
-            declarations::load(&sources.programs.join("declarations"), &mut files, &mut errors);
+        let mut declarations = declarations::load(
+            &sources.programs.join("declarations"),
+            &mut files,
+            &mut errors,
+        );
         let portal_declarations = Arc::new(declarations.portal());
 
         // Manifests.
