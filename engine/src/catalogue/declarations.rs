@@ -26,10 +26,12 @@ pub struct PortalDeclarations {
 }
 
 /// The declaration files, read and resolved (`includes` appended).
+#[derive(Debug)]
 pub(super) struct Declarations {
     /// Every file by code, for messages and the unused-file warning.
     files: BTreeMap<String, PathBuf>,
-    includes: BTreeMap<String, Vec<String>>,
+    /// Each file that read without a problem, as written.
+    read: BTreeMap<String, Declaration>,
     /// The full text of each declaration that resolved without a problem.
     resolved: BTreeMap<String, Paragraphs>,
     /// The declarations some manifest's signature took its text from.
@@ -75,10 +77,7 @@ pub(super) fn load(
     for code in read.keys() {
         resolve(code, &read, &all, &mut Vec::new(), &mut resolved, errors);
     }
-    let includes = read
-        .into_iter()
-        .map(|(code, (_, d))| (code, d.includes))
-        .collect();
+    let read = read.into_iter().map(|(code, (_, d))| (code, d)).collect();
     for (code, what) in [
         (REPRESENTATIVE, "the representative's declaration"),
         (
@@ -97,7 +96,7 @@ pub(super) fn load(
     }
     Declarations {
         files: all,
-        includes,
+        read,
         resolved,
         named: BTreeSet::new(),
     }
@@ -216,6 +215,16 @@ impl Declarations {
         }
     }
 
+    /// The declaration files, by code, as written (`includes` not applied).
+    pub(super) fn files(&self) -> &BTreeMap<String, Declaration> {
+        &self.read
+    }
+
+    /// The full text of declaration `code` (`includes` applied).
+    pub(super) fn text(&self, code: &str) -> Option<&Paragraphs> {
+        self.resolved.get(code)
+    }
+
     /// The portal's own declarations (empty when their files are broken: already reported).
     pub(super) fn portal(&self) -> PortalDeclarations {
         let get = |code: &str| self.resolved.get(code).cloned().unwrap_or_default();
@@ -232,7 +241,8 @@ impl Declarations {
         used.extend(self.named.iter().map(String::as_str));
         let mut todo: Vec<&str> = used.iter().copied().collect();
         while let Some(code) = todo.pop() {
-            for inner in self.includes.get(code).into_iter().flatten() {
+            let includes = self.read.get(code).map(|d| d.includes.as_slice());
+            for inner in includes.into_iter().flatten() {
                 if used.insert(inner) {
                     todo.push(inner);
                 }

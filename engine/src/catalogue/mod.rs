@@ -27,6 +27,7 @@ pub struct Catalogue {
     library_sites: Vec<lint::CallSite>,
     /// Problems that do not stop the catalogue (e.g. a message no rule uses).
     warnings: Vec<LoadError>,
+    declarations: declarations::Declarations,
 }
 
 /// Where the catalogue comes from.
@@ -61,6 +62,16 @@ impl Catalogue {
 
     pub fn form(&self, id: &str) -> Option<&Arc<Form>> {
         self.forms.get(id)
+    }
+
+    /// The declaration files (`programs/declarations/`) by code, as written.
+    pub fn declarations(&self) -> &BTreeMap<String, crate::manifest::Declaration> {
+        self.declarations.files()
+    }
+
+    /// The full text of declaration `code`, the declarations it includes appended.
+    pub fn declaration_text(&self, code: &str) -> Option<&crate::text::Paragraphs> {
+        self.declarations.text(code)
     }
 
     /// What `intake check` reports without refusing the catalogue.
@@ -365,6 +376,7 @@ impl Catalogue {
                 forms,
                 library_sites,
                 warnings,
+                declarations,
             })
         } else {
             Err(LoadErrors(errors))
