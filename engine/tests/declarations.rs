@@ -103,3 +103,28 @@ fn the_portal_declarations_and_included_ones_are_not_unused() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("spare.json"), "{warnings:?}");
 }
+
+#[test]
+fn a_broken_declaration_is_reported_once_however_many_include_it() {
+    let copy = common::CatalogueCopy::new("declaration-broken-include");
+    let file = copy
+        .root
+        .join("programs/declarations/general-declaration.json");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        r#""code": "general-declaration","#,
+        r#""code": "general-declaration", "includes": ["nowhere"],"#,
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    let errors = Catalogue::load(&Sources::under(&copy.root))
+        .expect_err("an unknown include loads")
+        .to_string();
+    // Four declarations include the general one; the unknown include is reported once, and
+    // no signature is reported without a text (its declaration file exists).
+    assert_eq!(
+        errors.matches("unknown declaration `nowhere`").count(),
+        1,
+        "{errors}"
+    );
+    assert!(!errors.contains("has no declaration text"), "{errors}");
+}

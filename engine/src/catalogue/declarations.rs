@@ -74,8 +74,10 @@ pub(super) fn load(
         }
     }
     let mut resolved = BTreeMap::new();
+    let mut failed = BTreeSet::new();
     for code in read.keys() {
-        resolve(code, &read, &all, &mut Vec::new(), &mut resolved, errors);
+        let mut outcome = (&mut resolved, &mut failed);
+        resolve(code, &read, &all, &mut Vec::new(), &mut outcome, errors);
     }
     let read = read.into_iter().map(|(code, (_, d))| (code, d)).collect();
     for (code, what) in [
@@ -104,17 +106,21 @@ pub(super) fn load(
 
 /// The full text of `code` (its paragraphs, then those of what it includes, in order), or
 /// `None` after reporting why not. `stack` holds the declarations being resolved, to refuse
-/// one that includes itself.
+/// one that includes itself; `outcome` the texts resolved so far and the codes that failed
+/// (a problem is reported once, however many declarations include the broken one).
 fn resolve(
     code: &str,
     read: &BTreeMap<String, (PathBuf, Declaration)>,
     all: &BTreeMap<String, PathBuf>,
     stack: &mut Vec<String>,
-    resolved: &mut BTreeMap<String, Paragraphs>,
+    outcome: &mut (&mut BTreeMap<String, Paragraphs>, &mut BTreeSet<String>),
     errors: &mut Vec<LoadError>,
 ) -> Option<Paragraphs> {
-    if let Some(done) = resolved.get(code) {
+    if let Some(done) = outcome.0.get(code) {
         return Some(done.clone());
+    }
+    if outcome.1.contains(code) {
+        return None;
     }
     let (file, d) = read.get(code)?; // a broken file: already reported
     stack.push(code.to_string());
@@ -139,7 +145,7 @@ fn resolve(
                 format!("unknown declaration `{inner}`: write programs/declarations/{inner}.json or remove it from `includes`"),
             ));
             ok = false;
-        } else if let Some(more) = resolve(inner, read, all, stack, resolved, errors) {
+        } else if let Some(more) = resolve(inner, read, all, stack, outcome, errors) {
             text = text.then(&more);
         } else {
             ok = false;
@@ -147,9 +153,10 @@ fn resolve(
     }
     stack.pop();
     if ok {
-        resolved.insert(code.to_string(), text.clone());
+        outcome.0.insert(code.to_string(), text.clone());
         Some(text)
     } else {
+        outcome.1.insert(code.to_string());
         None
     }
 }
