@@ -29,4 +29,4 @@ pub use decide::{decide, decide_owned, CapState, DecideError};
 pub use decision::{Decision, Outcome, Reason};
 pub use diagnostics::{LoadError, LoadErrors};
 pub use program::Program;
-pub use text::{Lang, Text};
+pub use text::{Lang, Paragraphs, Text};

@@ -3,7 +3,7 @@
 //! before it is read, so the structs here can trust their input's shape.
 
 use crate::date::Date;
-use crate::text::Text;
+use crate::text::{Paragraphs, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -127,6 +127,29 @@ pub struct SignatureItem {
     pub what: String,
     pub title: Text,
     pub by: SignedBy,
+    /// What the signer agrees to. Given here, it is this program's own text; left out, the
+    /// catalogue fills it at load time from the shared declaration `programs/declarations/
+    /// <what>.json` (its `includes` appended), so after loading it is never empty.
+    #[serde(default, skip_serializing_if = "Paragraphs::is_empty")]
+    pub text: Paragraphs,
+}
+
+/// A shared declaration text (`programs/declarations/<code>.json`): what a person agrees to
+/// when signing, kept as data so policy staff can change the wording without a release.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    #[serde(rename = "$schema", default, skip_serializing)]
+    pub schema: Option<String>,
+    /// The file's name without `.json`.
+    pub code: String,
+    /// What the declaration is, for policy staff and the generated documentation.
+    pub title: Text,
+    pub text: Paragraphs,
+    /// Other declarations whose paragraphs follow this one's (e.g. the general declaration
+    /// every e-signature makes), so a shared paragraph is written once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -18,6 +18,8 @@ pub struct Program {
     pub(crate) rhai: Arc<rhai::Engine>,
     /// The code tables (`programs/codes/`), for rules that name a code in a message.
     pub(crate) codes: Arc<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// The portal's own declarations (`programs/declarations/`), shared by every program.
+    pub(crate) declarations: Arc<crate::catalogue::declarations::PortalDeclarations>,
     /// `sha256:` of every file the program loaded (manifest, schemas, code tables, scripts,
     /// shared library): two decisions with the same version used the same rules.
     pub version: String,
@@ -48,6 +50,12 @@ impl Program {
 
     pub fn profile(&self) -> &Form {
         &self.profile
+    }
+
+    /// The declarations the representative makes on this program's applications (the texts
+    /// of its signatures are in `manifest.signatures`).
+    pub fn portal_declarations(&self) -> &crate::catalogue::declarations::PortalDeclarations {
+        &self.declarations
     }
 
     pub fn scripts(&self) -> &[Arc<Script>] {

@@ -76,3 +76,34 @@ impl Text {
         }
     }
 }
+
+/// A longer text in English and French, as paragraphs: what a signer agrees to. Both
+/// languages have the same paragraphs, in the same order (the catalogue checks it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paragraphs {
+    pub en: Vec<String>,
+    pub fr: Vec<String>,
+}
+
+impl Paragraphs {
+    /// The paragraphs in `lang`.
+    pub fn get(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Fr => &self.fr,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.en.is_empty() && self.fr.is_empty()
+    }
+
+    /// `self`'s paragraphs followed by `more`'s.
+    pub fn then(&self, more: &Paragraphs) -> Paragraphs {
+        Paragraphs {
+            en: self.en.iter().chain(&more.en).cloned().collect(),
+            fr: self.fr.iter().chain(&more.fr).cloned().collect(),
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! `intake docs`: the programs catalogue and the assumptions list, as Markdown for policy
 //! staff, generated from the loaded programs so they never drift from what is decided.
 
+use engine::catalogue::declarations::{NO_PAPER_APPLICATION, REPRESENTATIVE};
 use engine::manifest::{FilledBy, Portal, Requirement, SignedBy, Window};
 use engine::{Catalogue, Program};
 use std::fmt::Write;
@@ -74,12 +75,74 @@ pub fn programs(c: &Catalogue) -> String {
         );
     }
     for p in c.programs() {
-        program(&mut md, p);
+        program(&mut md, c, p);
     }
+    declarations(&mut md, c);
     md
 }
 
-fn program(md: &mut String, p: &Program) {
+fn declaration_anchor(code: &str) -> String {
+    format!("declaration-{code}")
+}
+
+/// Every declaration file with its text (English then French) and the programs that use it.
+fn declarations(md: &mut String, c: &Catalogue) {
+    let _ = writeln!(
+        md,
+        "\n## Declarations\n\nWhat signers and representatives agree to, from \
+         `programs/declarations/` (see `docs/authoring.md`).\n"
+    );
+    for (code, d) in c.declarations() {
+        let _ = writeln!(
+            md,
+            "<a id=\"{}\"></a>\n### `{code}`\n\n**{}** / *{}*\n",
+            declaration_anchor(code),
+            d.title.en,
+            d.title.fr
+        );
+        for paragraph in d.text.en.iter().chain(&d.text.fr) {
+            let _ = writeln!(md, "> {}\n", cell(paragraph));
+        }
+        if !d.includes.is_empty() {
+            let list: Vec<String> = d
+                .includes
+                .iter()
+                .map(|i| format!("[`{i}`](#{})", declaration_anchor(i)))
+                .collect();
+            let _ = writeln!(md, "Followed by: {}.\n", list.join(", "));
+        }
+        let users: Vec<String> = c
+            .programs()
+            .filter(|p| {
+                p.manifest
+                    .signatures
+                    .iter()
+                    .any(|s| &s.what == code && c.declaration_text(code) == Some(&s.text))
+            })
+            .map(|p| format!("[`{}`](#{})", p.id(), anchor(p.id())))
+            .collect();
+        if !users.is_empty() {
+            let _ = writeln!(md, "Signed in: {}.\n", users.join(", "));
+        }
+        let includers: Vec<String> = c
+            .declarations()
+            .iter()
+            .filter(|(_, other)| other.includes.contains(code))
+            .map(|(other, _)| format!("[`{other}`](#{})", declaration_anchor(other)))
+            .collect();
+        if !includers.is_empty() {
+            let _ = writeln!(md, "Included in: {}.\n", includers.join(", "));
+        }
+        if [REPRESENTATIVE, NO_PAPER_APPLICATION].contains(&code.as_str()) {
+            let _ = writeln!(
+                md,
+                "The representative makes it on every program's application.\n"
+            );
+        }
+    }
+}
+
+fn program(md: &mut String, c: &Catalogue, p: &Program) {
     let m = &p.manifest;
     let _ = writeln!(md, "\n## {}\n", m.id);
     let _ = writeln!(md, "**{}** / *{}*\n", m.title.en, m.title.fr);
@@ -133,13 +196,24 @@ fn program(md: &mut String, p: &Program) {
         let _ = writeln!(md);
     }
     if !m.signatures.is_empty() {
-        let _ = writeln!(md, "| Signature | Signed by |\n|---|---|");
+        let _ = writeln!(md, "| Signature | Signed by | Declaration |\n|---|---|---|");
         for s in &m.signatures {
             let by = match s.by {
                 SignedBy::Principal => "principal applicant (a parent or guardian under 18)",
                 SignedBy::Adults => "each person 18 or older",
             };
-            let _ = writeln!(md, "| {} (`{}`) | {by} |", cell(&s.title.en), s.what);
+            // A manifest's own text differs from the shared declaration of the same code.
+            let text = if c.declaration_text(&s.what) == Some(&s.text) {
+                format!("[`{}`](#{})", s.what, declaration_anchor(&s.what))
+            } else {
+                format!("this program's own: {}", cell(&s.text.en.join(" ")))
+            };
+            let _ = writeln!(
+                md,
+                "| {} (`{}`) | {by} | {text} |",
+                cell(&s.title.en),
+                s.what
+            );
         }
         let _ = writeln!(md);
     }

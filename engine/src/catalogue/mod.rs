@@ -8,6 +8,7 @@ use crate::program::Program;
 use crate::rules::{self, lint, Script};
 
 mod checks;
+pub mod declarations;
 use crate::schema::Form;
 use checks::{check_amounts, check_code_table, check_manifest, resolve_schedules};
 use serde_json::Value;
@@ -26,6 +27,7 @@ pub struct Catalogue {
     library_sites: Vec<lint::CallSite>,
     /// Problems that do not stop the catalogue (e.g. a message no rule uses).
     warnings: Vec<LoadError>,
+    declarations: declarations::Declarations,
 }
 
 /// Where the catalogue comes from.
@@ -60,6 +62,16 @@ impl Catalogue {
 
     pub fn form(&self, id: &str) -> Option<&Arc<Form>> {
         self.forms.get(id)
+    }
+
+    /// The declaration files (`programs/declarations/`) by code, as written.
+    pub fn declarations(&self) -> &BTreeMap<String, crate::manifest::Declaration> {
+        self.declarations.files()
+    }
+
+    /// The full text of declaration `code`, the declarations it includes appended.
+    pub fn declaration_text(&self, code: &str) -> Option<&crate::text::Paragraphs> {
+        self.declarations.text(code)
     }
 
     /// What `intake check` reports without refusing the catalogue.
@@ -135,7 +147,7 @@ impl Catalogue {
         let mut engine = rules::new_engine();
         let mut library_sites = Vec::new();
         let mut library_literals = std::collections::HashSet::new();
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<LoadError> = Vec::new();
         let lib_dir = sources.rules.join("lib");
         let mut lib_files = Vec::new();
         for file in list(&lib_dir, ".rhai", &mut errors) {
@@ -192,6 +204,14 @@ impl Catalogue {
             }
         }
 
+        // Declaration texts: programs/declarations/<code>.json, what signers agree to.
+        let mut declarations = declarations::load(
+            &sources.programs.join("declarations"),
+            &mut files,
+            &mut errors,
+        );
+        let portal_declarations = Arc::new(declarations.portal());
+
         // Manifests.
         let manifest_schema_file = sources.programs.join("manifest.schema.json");
         let manifest_validator = read_json(&manifest_schema_file, &mut files, &mut errors)
@@ -234,6 +254,7 @@ impl Catalogue {
             match serde_json::from_value::<Manifest>(v) {
                 Ok(mut m) => {
                     resolve_schedules(&file, &mut m, &schedules, &mut errors);
+                    declarations.fill(&file, &mut m, &mut errors);
                     check_manifest(&file, &m, &forms, &mut errors);
                     manifests.push((file, m));
                 }
@@ -241,6 +262,7 @@ impl Catalogue {
             }
         }
         let ids: Vec<String> = manifests.iter().map(|(_, m)| m.id.clone()).collect();
+        warnings.extend(declarations.unused());
 
         // Rule scripts, each compiled once however many programs use it.
         let mut scripts: BTreeMap<String, Option<Arc<Script>>> = BTreeMap::new();
@@ -342,6 +364,7 @@ impl Catalogue {
                     scripts: program_scripts,
                     rhai: engine.clone(),
                     codes: codes.clone(),
+                    declarations: portal_declarations.clone(),
                     version,
                 }),
             );
@@ -353,6 +376,7 @@ impl Catalogue {
                 forms,
                 library_sites,
                 warnings,
+                declarations,
             })
         } else {
             Err(LoadErrors(errors))

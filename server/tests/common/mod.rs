@@ -389,6 +389,31 @@ pub fn start_configured(
     rules: Arc<Rules>,
     edit: impl FnOnce(&mut Config),
 ) -> Server {
+/// `name`, for a test that edits program data as policy staff would.
+pub fn catalogue_copy(name: &str) -> PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, target).unwrap();
+            }
+        }
+    }
+    let root = std::env::temp_dir().join(format!("intake-catalogue-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for sub in ["programs", "rules"] {
+        copy(&repo().join(sub), &root.join(sub));
+    }
+    root
+}
+
+/// Like `start`, over the programs and rules of `rules` (e.g. a `catalogue_copy` a test
+/// edits and reloads) instead of the repository's.
+pub fn start_over(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server {
     let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
@@ -400,6 +425,10 @@ pub fn start_configured(
         rules,
         store: Arc::clone(&store),
         config,
+    let state = Arc::new(AppState {
+        rules,
+        store: Arc::clone(&store),
+        config: Config::parse_from(args),
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();

@@ -5,7 +5,6 @@
 
 use super::access::{client_application, client_page, Loaded};
 use super::logic::{self, SignRequest};
-use super::texts;
 use crate::pages::applications::{fills, program_title, status_text, when, Shared};
 use crate::pages::{see_other, status_and_message, Page};
 use crate::portal::for_decision;
@@ -268,10 +267,10 @@ fn render(
                 .as_ref()
                 .filter(|(r, _)| r.what == s.what && r.person == s.person);
             SignatureView {
-                texts: texts::declaration(&s.what)
-                    .iter()
-                    .map(|t| t.get(lang).to_string())
-                    .collect(),
+                texts: match lang {
+                    Lang::En => s.text.en.clone(),
+                    Lang::Fr => s.text.fr.clone(),
+                },
                 incomplete: logic::incomplete_forms(stored, program, s.person, lang),
                 title: match lang {
                     Lang::En => s.title.en,

@@ -16,7 +16,7 @@
 //!   application" declaration can be made at any time. Both record the content digest, so a
 //!   later change of an answer voids them like a signature.
 
-use super::texts::fold_name;
+use super::names::fold_name;
 use crate::api::Text as ApiText;
 use crate::error::ApiError;
 use crate::pages::applications::fills;
@@ -26,7 +26,7 @@ use crate::AppState;
 use engine::application::{fill_from_profile, Application as Doc};
 use engine::manifest::{FilledBy, SignedBy};
 use engine::validate::validate_form;
-use engine::{Date, Lang, Program, Text};
+use engine::{Date, Lang, Paragraphs, Program, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -36,6 +36,8 @@ pub struct SignatureState {
     /// The manifest's signature code (`consent-declaration`, `imm5669-declaration`, …).
     pub what: String,
     pub title: ApiText,
+    /// What the signer agrees to (the program's declaration text, `programs/declarations/`).
+    pub text: DeclarationText,
     /// The person it is made for (0: the principal applicant).
     pub person: usize,
     /// That person's name, from their profile.
@@ -57,12 +59,28 @@ pub struct SignatureState {
 pub struct DeclarationState {
     /// `representative` or `no_paper_application`.
     pub kind: &'static str,
-    pub text: ApiText,
+    pub text: DeclarationText,
     /// `made`, `stale` (an answer changed since: make it again) or `waiting`.
     pub state: &'static str,
     pub by: Option<String>,
     /// Unix seconds.
     pub at: Option<u64>,
+}
+
+/// A declaration's text in English and French, paragraph for paragraph.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DeclarationText {
+    pub en: Vec<String>,
+    pub fr: Vec<String>,
+}
+
+impl From<&Paragraphs> for DeclarationText {
+    fn from(p: &Paragraphs) -> DeclarationText {
+        DeclarationText {
+            en: p.en.clone(),
+            fr: p.fr.clone(),
+        }
+    }
 }
 
 /// Everything about signing one application.
@@ -97,6 +115,7 @@ pub struct SignRequest {
 struct Needed<'p> {
     what: &'p str,
     title: &'p Text,
+    text: &'p Paragraphs,
     person: usize,
     minor: bool,
 }
@@ -117,6 +136,7 @@ fn needed<'p>(program: &'p Program, doc: &Value, today: Date) -> Vec<Needed<'p>>
                 out.push(Needed {
                     what: &s.what,
                     title: &s.title,
+                    text: &s.text,
                     person: i,
                     minor: i == 0 && Doc::new(doc).age(0, today).is_some_and(|a| a < 18),
                 });
@@ -154,6 +174,7 @@ pub fn status(stored: &Value, program: &Program, client: Option<&Account>) -> Si
             SignatureState {
                 what: n.what.to_string(),
                 title: n.title.into(),
+                text: n.text.into(),
                 person: n.person,
                 person_name: doc.name(n.person),
                 by_parent_or_guardian: n.minor,
@@ -165,16 +186,17 @@ pub fn status(stored: &Value, program: &Program, client: Option<&Account>) -> Si
         })
         .collect();
     let all_signed = signatures.iter().all(|s| s.state == "signed");
+    let portal = program.portal_declarations();
     let declarations = [
-        ("representative", super::texts::representative_declaration()),
-        ("no_paper_application", super::texts::no_paper_declaration()),
+        ("representative", &portal.representative),
+        ("no_paper_application", &portal.no_paper_application),
     ]
     .into_iter()
     .map(|(kind, text)| {
         let made = stored.pointer(&format!("/declarations/{kind}"));
         DeclarationState {
             kind,
-            text: (&text).into(),
+            text: text.into(),
             state: match made {
                 None | Some(Value::Null) => "waiting",
                 Some(d) if text_of(d, "digest").as_deref() == Some(digest.as_str()) => "made",

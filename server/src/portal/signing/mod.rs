@@ -5,7 +5,8 @@
 //!
 //! - `logic`: the rules of signing, HTTP-free (see its doc for the choices);
 //!   `declarations` and `temporary_password`: the representative's actions, HTTP-free.
-//! - `texts`: what a signer agrees to (EN/FR) and how typed names are compared.
+//! - `names`: how a typed name is compared with the name it must match. What a signer
+//!   agrees to is program data (`programs/declarations/`, in each manifest signature's `text`).
 //! - `access`: who reaches which application (anyone else's: 404).
 //! - `client`: the client's pages; `representative`: the representative's posts.
 //! - `api`: the JSON API of all of it.
@@ -20,9 +21,9 @@ pub(crate) mod api;
 mod client;
 mod declarations;
 pub(crate) mod logic;
+mod names;
 mod representative;
 mod temporary_password;
-mod texts;
 
 use super::AppView;
 use crate::AppState;
