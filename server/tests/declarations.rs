@@ -21,7 +21,7 @@ fn edit_declaration(root: &Path, name: &str, from: &str, to: &str) {
 fn the_pages_and_the_api_show_the_declaration_files_and_their_edits() {
     let root = common::catalogue_copy("declarations");
     let rules = Arc::new(Rules::load(engine::Sources::under(&root)).unwrap());
-    let server = common::start_over("declarations", &[], Arc::clone(&rules));
+    let server = common::start_with_rules("declarations", &[], Arc::clone(&rules));
 
     let mut rep = Browser::new(&server);
     sign_up(&mut rep, "Rita Representative", "rita@example.com");

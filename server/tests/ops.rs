@@ -395,7 +395,13 @@ fn demo_seeding_twice_adds_nothing() {
     assert_eq!(accepted.decision["outcome"], "accepted");
     let returned = store.decision(apps[3].id).unwrap().unwrap();
     assert_eq!(returned.decision["reason"], "incomplete");
-    assert_eq!(store.documents(apps[1].id).unwrap().len(), 3);
+    // Returned for what a rule found (the stay ends before it starts), not for anything the
+    // portal would have refused to submit.
+    let missing = returned.decision["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["code"], "stay-ends-before-start");
+    // Passport copy, photo, proof of funds and the fee receipt.
+    assert_eq!(store.documents(apps[1].id).unwrap().len(), 4);
 }
 
 #[test]

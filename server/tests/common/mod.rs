@@ -345,27 +345,34 @@ pub fn fill_principal(rep: &mut Browser, app: &str, doc: &Value) {
     }
 }
 
-/// A copy of the repository's `programs/` and `rules/` in a temporary folder named after
-/// `name`, with `edit` applied (a cap added, a period extended…), and the rules loaded from
-/// it. The folder is left for the test's life (the server keeps reading it).
-pub fn edited_rules(name: &str, edit: impl Fn(&std::path::Path)) -> Arc<Rules> {
-    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.path().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, target).unwrap();
         }
     }
-    let root = std::env::temp_dir().join(format!("intake-rules-{name}-{}", std::process::id()));
+}
+
+/// A copy of the repository's `programs/` and `rules/` in a temporary folder named after
+/// `name`, for a test that edits program data as policy staff would. The folder is left for
+/// the test's life (the server keeps reading it).
+pub fn catalogue_copy(name: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("intake-catalogue-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     for sub in ["programs", "rules"] {
         copy_dir(&repo().join(sub), &root.join(sub));
     }
+    root
+}
+
+/// The rules of a [`catalogue_copy`] with `edit` applied (a cap added, a period extended…).
+pub fn edited_rules(name: &str, edit: impl Fn(&std::path::Path)) -> Arc<Rules> {
+    let root = catalogue_copy(name);
     edit(&root);
     Arc::new(Rules::load(engine::Sources::under(&root)).unwrap_or_else(|e| panic!("{e}")))
 }
@@ -389,31 +396,6 @@ pub fn start_configured(
     rules: Arc<Rules>,
     edit: impl FnOnce(&mut Config),
 ) -> Server {
-/// `name`, for a test that edits program data as policy staff would.
-pub fn catalogue_copy(name: &str) -> PathBuf {
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &target);
-            } else {
-                std::fs::copy(&path, target).unwrap();
-            }
-        }
-    }
-    let root = std::env::temp_dir().join(format!("intake-catalogue-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    for sub in ["programs", "rules"] {
-        copy(&repo().join(sub), &root.join(sub));
-    }
-    root
-}
-
-/// Like `start`, over the programs and rules of `rules` (e.g. a `catalogue_copy` a test
-/// edits and reloads) instead of the repository's.
-pub fn start_over(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server {
     let data = std::env::temp_dir().join(format!("intake-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&data).unwrap());
@@ -425,10 +407,6 @@ pub fn start_over(name: &str, flags: &[&str], rules: Arc<Rules>) -> Server {
         rules,
         store: Arc::clone(&store),
         config,
-    let state = Arc::new(AppState {
-        rules,
-        store: Arc::clone(&store),
-        config: Config::parse_from(args),
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
