@@ -79,6 +79,44 @@ fn render_form_page(page: &Page, status: StatusCode, v: FormView) -> Response {
     )
 }
 
+/// A form post that was typed but not saved.
+struct Typed<'a> {
+    page: &'a Page,
+    app: &'a Application,
+    program: &'a Program,
+    form: &'a EngineForm,
+    n: usize,
+    key: &'a str,
+}
+
+impl Typed<'_> {
+    /// The form again with what was typed (`doc` holds it) and why it was not saved, on the
+    /// field at `path` (or above the form when empty), with the form's own problems: a
+    /// refusal never loses what was typed.
+    fn refused(&self, mut doc: Value, path: &str, e: ApiError) -> Response {
+        let (status, message) = super::status_and_message(e);
+        fill_from_profile(&mut doc, self.program);
+        let values = values_of(&doc, self.n, self.key);
+        let mut errors = vec![FieldError {
+            path: path.into(),
+            message,
+        }];
+        errors.extend(field_errors(self.form, &values, self.page.lang));
+        render_form_page(
+            self.page,
+            status,
+            FormView {
+                app: self.app,
+                person: crate::portal::people::logic::person_label(&doc, self.n, self.page.lang),
+                form: self.form,
+                values: &values,
+                errors,
+                saved: false,
+            },
+        )
+    }
+}
+
 fn field_errors(form: &EngineForm, values: &Value, lang: Lang) -> Vec<FieldError> {
     validate_form(form, values)
         .into_iter()
@@ -205,26 +243,15 @@ pub async fn save_form(
     if key == "profile" {
         // The duplicates check: a refusal saves nothing and shows what was typed again.
         if let Err(e) = crate::portal::people::claim(&state, &me, &app, &doc, page.lang) {
-            let (status, message) = super::status_and_message(e);
-            fill_from_profile(&mut doc, &program);
-            let values = values_of(&doc, n, &key);
-            let mut errors = vec![FieldError {
-                path: "passport.number".into(),
-                message,
-            }];
-            errors.extend(field_errors(schema_form, &values, page.lang));
-            return render_form_page(
-                &page,
-                status,
-                FormView {
-                    app: &app,
-                    person: crate::portal::people::logic::person_label(&doc, n, page.lang),
-                    form: schema_form,
-                    values: &values,
-                    errors,
-                    saved: false,
-                },
-            );
+            let view = Typed {
+                page: &page,
+                app: &app,
+                program: &program,
+                form: schema_form,
+                n,
+                key: &key,
+            };
+            return view.refused(doc, "passport.number", e);
         }
     }
     let audit = Audit::new(
@@ -235,28 +262,16 @@ pub async fn save_form(
         .store
         .update_application_data(app.id, &read, &doc, &audit)
     {
-        // Refused (changed meanwhile, submitted meanwhile, storage failed): what was typed is
-        // shown again with the reason, nothing is lost.
-        let (status, message) = super::status_and_message(e.into());
-        fill_from_profile(&mut doc, &program);
-        let values = values_of(&doc, n, &key);
-        let mut errors = vec![FieldError {
-            path: String::new(),
-            message,
-        }];
-        errors.extend(field_errors(schema_form, &values, page.lang));
-        return render_form_page(
-            &page,
-            status,
-            FormView {
-                app: &app,
-                person: crate::portal::people::logic::person_label(&doc, n, page.lang),
-                form: schema_form,
-                values: &values,
-                errors,
-                saved: false,
-            },
-        );
+        // Changed meanwhile, submitted meanwhile, or the storage failed.
+        let view = Typed {
+            page: &page,
+            app: &app,
+            program: &program,
+            form: schema_form,
+            n,
+            key: &key,
+        };
+        return view.refused(doc, "", e.into());
     }
     fill_from_profile(&mut doc, &program);
     let values = values_of(&doc, n, &key);
