@@ -59,13 +59,15 @@ pub(crate) fn api_client(who: &CurrentAccount) -> Result<Account, ApiError> {
     Ok(who.account.clone())
 }
 
-/// The API client's own application.
+/// The API client and their own application (404 for a representative or another client).
 pub(crate) fn api_client_application(
     state: &AppState,
-    me: &Account,
+    who: &CurrentAccount,
     id: &str,
-) -> Result<Loaded, ApiError> {
-    load_application(state, id, |a| a.client == me.id)?.ok_or_else(not_found)
+) -> Result<(Account, Loaded), ApiError> {
+    let me = api_client(who)?;
+    let loaded = load_application(state, id, |a| a.client == me.id)?.ok_or_else(not_found)?;
+    Ok((me, loaded))
 }
 
 /// The API representative's own application (404 for a client or another representative).
