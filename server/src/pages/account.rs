@@ -89,15 +89,29 @@ pub(super) fn login_cookie(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The start of a form post made before signing in: the page, its pre-session token, and the
+/// message to show (the form again, with what was typed) when the post's token is refused.
+pub(super) fn login_post(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    sent: &str,
+) -> Result<(Page, Login, Option<String>), Box<Response>> {
+    let page = Page::new(state, uri, headers).map_err(|e| Box::new(super::failed_page(e)))?;
+    let login = Login::of(state, headers);
+    let refused = (!login_csrf_ok(&page, headers, sent)).then(|| login_csrf_message(&page));
+    Ok((page, login, refused))
+}
+
 /// Whether a form post without a session carries the pre-session token of its cookie. (With
 /// a session, the CSRF middleware has checked the session's token already.)
-pub(super) fn login_csrf_ok(page: &Page, headers: &HeaderMap, sent: &str) -> bool {
+fn login_csrf_ok(page: &Page, headers: &HeaderMap, sent: &str) -> bool {
     page.who.is_some()
         || login_cookie(headers).is_some_and(|cookie| token::same(sent.trim(), &cookie))
 }
 
 /// The message of a form refused for its pre-session token.
-pub(super) fn login_csrf_message(page: &Page) -> String {
+fn login_csrf_message(page: &Page) -> String {
     page.tr(
         "This form was out of date (or your browser does not keep cookies for this site). It is \
          shown again: check what you typed and send it once more.",
@@ -174,13 +188,11 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let page = match Page::new(&state, &uri, &headers) {
-        Ok(p) => p,
-        Err(e) => return super::failed_page(e),
+    let (page, login, refused) = match login_post(&state, &uri, &headers, &form.csrf) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
-    let login = Login::of(&state, &headers);
-    if !login_csrf_ok(&page, &headers, &form.csrf) {
-        let message = login_csrf_message(&page);
+    if let Some(message) = refused {
         return sign_in_view(&page, &login, StatusCode::FORBIDDEN, &form, Some(message));
     }
     match flows::sign_in_in(&state, form.email.trim(), &form.password, page.lang).await {
@@ -244,13 +256,11 @@ pub async fn sign_up(
     headers: HeaderMap,
     Form(form): Form<SignUpPost>,
 ) -> Response {
-    let page = match Page::new(&state, &uri, &headers) {
-        Ok(p) => p,
-        Err(e) => return super::failed_page(e),
+    let (page, login, refused) = match login_post(&state, &uri, &headers, &form.csrf) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
-    let login = Login::of(&state, &headers);
-    if !login_csrf_ok(&page, &headers, &form.csrf) {
-        let message = login_csrf_message(&page);
+    if let Some(message) = refused {
         return sign_up_view(&page, &login, StatusCode::FORBIDDEN, &form, Some(message));
     }
     let created = flows::sign_up_in(

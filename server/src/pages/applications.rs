@@ -5,8 +5,8 @@ use super::{failed_page, see_other, status_and_message, Page};
 use crate::auth::{password, token};
 use crate::error::ApiError;
 use crate::store::{
-    email_key, now, Account, Application, Audit, NewAccount, NewApplication, NewEmail, Role,
-    Status, TemporaryPassword,
+    email_key, now, Account, AccountId, Application, Audit, NewAccount, NewApplication, NewEmail,
+    Role, Status, TemporaryPassword,
 };
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -17,7 +17,7 @@ use engine::application::fill_from_profile;
 use engine::manifest::{FilledBy, Portal};
 use engine::schema::Form as EngineForm;
 use engine::validate::validate_form;
-use engine::{Date, Lang, Program};
+use engine::{Catalogue, Date, Lang, Program};
 use minijinja::context;
 use minijinja::value::Value as JinjaValue;
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,18 @@ pub(crate) fn representative(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<(Page, Account), Box<Response>> {
+    signed_in(state, uri, headers, Role::Representative)
+}
+
+/// The page and its signed-in account of `role`, or the response to send instead: a redirect
+/// to sign in or to set a password, an error page, or "not found" for the other role (never
+/// 403: nothing tells them what exists).
+pub(crate) fn signed_in(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    role: Role,
+) -> Result<(Page, Account), Box<Response>> {
     let page = Page::new(state, uri, headers).map_err(|e| Box::new(failed_page(e)))?;
     let Some(who) = &page.who else {
         return Err(Box::new(see_other("/sign-in", &[])));
@@ -43,10 +55,9 @@ pub(crate) fn representative(
     if who.must_change_password() {
         return Err(Box::new(see_other("/password", &[])));
     }
-    if who.account.role != Role::Representative {
-        // A client's home is their own applications; every representative page is "not
-        // found" for them (never 403: nothing tells them what exists).
-        if page.path == "/" {
+    if who.account.role != role {
+        // A client's home is their own applications.
+        if role == Role::Representative && page.path == "/" {
             return Err(Box::new(see_other("/my/applications", &[])));
         }
         return Err(Box::new(page.not_found()));
@@ -161,29 +172,18 @@ pub async fn create(
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let today = Date::today();
     let catalogue = state.rules.current();
-    let program = catalogue
-        .program(form.program.trim())
-        .filter(|p| p.manifest.effective.contains(today));
-    let checked = check_new(&page, &form, program.map(|p| p.as_ref()));
-    let program = match checked {
+    let program = match check_new(&page, &form, &catalogue) {
         Ok(p) => p,
         Err(message) => {
             return new_view(&page, &state, StatusCode::BAD_REQUEST, &form, Some(message))
         }
     };
     if program.manifest.portal == Portal::Paper {
-        let instructions = program
-            .manifest
-            .paper_instructions
-            .as_ref()
-            .map(|t| t.get(page.lang).to_string())
-            .unwrap_or_default();
         return page.message(
             StatusCode::OK,
             program.manifest.title.get(page.lang),
-            &instructions,
+            &paper_instructions(program, page.lang),
             "/",
         );
     }
@@ -196,12 +196,25 @@ pub async fn create(
     }
 }
 
-/// The form's own checks; the program when they pass.
-pub(crate) fn check_new<'p>(
+/// What a paper-only program tells to do instead of an online application.
+pub(crate) fn paper_instructions(program: &Program, lang: Lang) -> String {
+    program
+        .manifest
+        .paper_instructions
+        .as_ref()
+        .map(|t| t.get(lang).to_string())
+        .unwrap_or_default()
+}
+
+/// The form's own checks; the program it chose (one open today) when they pass.
+pub(crate) fn check_new<'c>(
     page: &Page,
     form: &NewPost,
-    program: Option<&'p Program>,
-) -> Result<&'p Program, String> {
+    catalogue: &'c Catalogue,
+) -> Result<&'c Program, String> {
+    let program = catalogue
+        .program(form.program.trim())
+        .filter(|p| p.manifest.effective.contains(Date::today()));
     let name = form.client_name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(page
@@ -227,13 +240,34 @@ pub(crate) fn check_new<'p>(
             )
             .into());
     }
-    program.ok_or_else(|| {
+    program.map(|p| p.as_ref()).ok_or_else(|| {
         page.tr(
             "Choose a program from the list (only programs open today are listed).",
             "Choisissez un programme dans la liste (seuls les programmes ouverts aujourd’hui y figurent).",
         )
         .into()
     })
+}
+
+/// Gives the client a new temporary password (the one issued before stops working) for
+/// [`TEMPORARY_SECONDS`], and returns it to be emailed: the only way one is made.
+pub(crate) async fn issue_temporary_password(
+    state: &AppState,
+    client: AccountId,
+) -> Result<String, ApiError> {
+    let secret = token::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let temporary = secret[..16].to_string();
+    let hash = password::hash(&temporary).await?;
+    let issued = now();
+    state.store.issue_temporary_password(
+        client,
+        &TemporaryPassword {
+            hash,
+            issued,
+            expires: issued + TEMPORARY_SECONDS,
+        },
+    )?;
+    Ok(temporary)
 }
 
 /// Creates (or finds) the client, issues a temporary password, queues the email and creates
@@ -267,18 +301,7 @@ pub(crate) async fn start_application(
             password_hash: None,
         })?,
     };
-    let secret = token::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let temporary = secret[..16].to_string();
-    let hash = password::hash(&temporary).await?;
-    let issued = now();
-    state.store.issue_temporary_password(
-        client.id,
-        &TemporaryPassword {
-            hash,
-            issued,
-            expires: issued + TEMPORARY_SECONDS,
-        },
-    )?;
+    let temporary = issue_temporary_password(state, client.id).await?;
     let app = state.store.create_application(
         &NewApplication {
             representative: me.id,

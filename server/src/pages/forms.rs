@@ -1,9 +1,10 @@
 //! The form pages: one person's profile or form, rendered by the engine (read-only profile
 //! fields, error summary, repeating groups), posted back, checked and saved.
 
-use super::applications::{fills, own, Own, Shared};
+use super::applications::{own, Own, Shared};
 use super::{see_other, Page};
 use crate::error::ApiError;
+use crate::portal::people::logic::resolve_form;
 use crate::store::{Application, Audit};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -19,27 +20,6 @@ use engine::{Lang, Program};
 use minijinja::context;
 use minijinja::value::Value as JinjaValue;
 use serde_json::{json, Value};
-
-/// The schema, the document key and the title of a person's form (`profile` or a form id
-/// of the program the person fills).
-fn person_form<'p>(
-    program: &'p Program,
-    doc: &Value,
-    n: usize,
-    form: &str,
-) -> Option<(&'p EngineForm, String)> {
-    let people = doc.get("people")?.as_array()?;
-    if n >= people.len() {
-        return None;
-    }
-    if form == "profile" {
-        return Some((program.profile(), "profile".into()));
-    }
-    program
-        .form_uses()
-        .find(|(f, by, _)| f.id == form && fills(doc, n, *by))
-        .map(|(f, _, _)| (f.as_ref(), f.id.clone()))
-}
 
 struct FormView<'a> {
     app: &'a Application,
@@ -151,7 +131,7 @@ pub async fn form_page(
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let Some((schema_form, key)) = person_form(&program, &doc, n, &form) else {
+    let Some((schema_form, key)) = resolve_form(&program, &doc, n, &form) else {
         return page.not_found();
     };
     // An unstarted form shows the profile's values too.
@@ -199,7 +179,7 @@ pub async fn save_form(
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let Some((schema_form, key)) = person_form(&program, &doc, n, &form) else {
+    let Some((schema_form, key)) = resolve_form(&program, &doc, n, &form) else {
         return page.not_found();
     };
     if !app.status.can_submit() {
@@ -240,18 +220,19 @@ pub async fn save_form(
     }
     let read = doc.clone();
     doc["people"][n][&key] = values;
+    // What a refused save shows again: this form with what was typed.
+    let typed = Typed {
+        page: &page,
+        app: &app,
+        program: &program,
+        form: schema_form,
+        n,
+        key: &key,
+    };
     if key == "profile" {
         // The duplicates check: a refusal saves nothing and shows what was typed again.
         if let Err(e) = crate::portal::people::claim(&state, &me, &app, &doc, page.lang) {
-            let view = Typed {
-                page: &page,
-                app: &app,
-                program: &program,
-                form: schema_form,
-                n,
-                key: &key,
-            };
-            return view.refused(doc, "passport.number", e);
+            return typed.refused(doc, "passport.number", e);
         }
     }
     let audit = Audit::new(
@@ -263,15 +244,7 @@ pub async fn save_form(
         .update_application_data(app.id, &read, &doc, &audit)
     {
         // Changed meanwhile, submitted meanwhile, or the storage failed.
-        let view = Typed {
-            page: &page,
-            app: &app,
-            program: &program,
-            form: schema_form,
-            n,
-            key: &key,
-        };
-        return view.refused(doc, "", e.into());
+        return typed.refused(doc, "", e.into());
     }
     fill_from_profile(&mut doc, &program);
     let values = values_of(&doc, n, &key);

@@ -2,7 +2,7 @@
 //! and per client address), then choose a new password with it (`/reset-password?token=`).
 //! Their forms carry the pre-session CSRF token of `account`.
 
-use super::account::{login_csrf_message, login_csrf_ok, Login};
+use super::account::{login_post, Login};
 use super::{status_and_message, Page};
 use crate::auth::flows;
 use crate::AppState;
@@ -69,13 +69,11 @@ pub async fn forgot(
     extensions: Extensions,
     Form(form): Form<ForgotPost>,
 ) -> Response {
-    let page = match Page::new(&state, &uri, &headers) {
-        Ok(p) => p,
-        Err(e) => return super::failed_page(e),
+    let (page, login, refused) = match login_post(&state, &uri, &headers, &form.csrf) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
-    let login = Login::of(&state, &headers);
-    if !login_csrf_ok(&page, &headers, &form.csrf) {
-        let message = login_csrf_message(&page);
+    if let Some(message) = refused {
         return forgot_view(
             &page,
             &login,
@@ -181,13 +179,11 @@ pub async fn reset(
     headers: HeaderMap,
     Form(form): Form<ResetPost>,
 ) -> Response {
-    let page = match Page::new(&state, &uri, &headers) {
-        Ok(p) => p,
-        Err(e) => return super::failed_page(e),
+    let (page, login, refused) = match login_post(&state, &uri, &headers, &form.csrf) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
-    let login = Login::of(&state, &headers);
-    if !login_csrf_ok(&page, &headers, &form.csrf) {
-        let message = login_csrf_message(&page);
+    if let Some(message) = refused {
         return reset_view(
             &page,
             &login,

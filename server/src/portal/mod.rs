@@ -157,6 +157,37 @@ pub(crate) fn for_decision(
     Ok(doc)
 }
 
+/// An application by its number, with its stored document and its program, when `mine`
+/// says the asker may reach it (`None` otherwise, as for a number that does not exist).
+pub(crate) fn load_application(
+    state: &AppState,
+    id: &str,
+    mine: impl Fn(&Application) -> bool,
+) -> Result<Option<(Application, Value, Arc<Program>)>, crate::error::ApiError> {
+    let Some(id) = crate::store::parse_application_number(id) else {
+        return Ok(None);
+    };
+    let Some(app) = state.store.application(id)?.filter(|a| mine(a)) else {
+        return Ok(None);
+    };
+    let doc = state
+        .store
+        .application_data(id)?
+        .unwrap_or_else(|| serde_json::json!({}));
+    let program = state
+        .rules
+        .current()
+        .program(&app.program)
+        .cloned()
+        .ok_or_else(|| {
+            crate::error::ApiError::Internal(format!(
+                "program {} of {} is not loaded",
+                app.program, app.id
+            ))
+        })?;
+    Ok(Some((app, doc, program)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::content_digest;

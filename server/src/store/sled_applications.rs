@@ -153,21 +153,7 @@ impl SledStore {
         data: &serde_json::Value,
         audit: &Audit,
     ) -> Result<Application> {
-        let trees = (
-            &self.applications,
-            &self.application_data,
-            &self.audit,
-            &self.meta,
-        );
-        let app = trees.transaction(|(apps, app_data, log, meta)| {
-            let mut app = tx_app(apps, id)?;
-            app.updated = now();
-            tx_put_app(apps, &app)?;
-            app_data.insert(&id.to_be_bytes(), encode(data))?;
-            tx_audit(log, meta, id, audit, app.updated)?;
-            Ok(app)
-        })?;
-        Ok(app)
+        self.app_write_data(id, None, data, audit)
     }
 
     pub(super) fn app_update_data(
@@ -177,24 +163,38 @@ impl SledStore {
         data: &serde_json::Value,
         audit: &Audit,
     ) -> Result<Application> {
+        self.app_write_data(id, Some(read), data, audit)
+    }
+
+    /// Writes the application's document with its audit entry; with `read`, only while the
+    /// application can still change and its stored document is still the one read.
+    fn app_write_data(
+        &self,
+        id: ApplicationId,
+        read: Option<&serde_json::Value>,
+        data: &serde_json::Value,
+        audit: &Audit,
+    ) -> Result<Application> {
         let trees = (
             &self.applications,
             &self.application_data,
             &self.audit,
             &self.meta,
         );
-        let expected = encode(read);
+        let expected = read.map(encode);
         let app = trees.transaction(|(apps, app_data, log, meta)| {
             let mut app = tx_app(apps, id)?;
-            if !app.status.can_submit() {
-                return abort(StoreError::NotChangeable {
-                    application: id,
-                    status: app.status,
-                });
-            }
-            let stored = app_data.get(id.to_be_bytes())?;
-            if stored.as_deref() != Some(expected.as_slice()) {
-                return abort(StoreError::Changed { application: id });
+            if let Some(expected) = &expected {
+                if !app.status.can_submit() {
+                    return abort(StoreError::NotChangeable {
+                        application: id,
+                        status: app.status,
+                    });
+                }
+                let stored = app_data.get(id.to_be_bytes())?;
+                if stored.as_deref() != Some(expected.as_slice()) {
+                    return abort(StoreError::Changed { application: id });
+                }
             }
             app.updated = now();
             tx_put_app(apps, &app)?;

@@ -178,15 +178,26 @@ pub async fn upload(
         }
         Err(e) => Err(e),
     };
+    changed(&state, &o, code, result.map(|_| ()))
+}
+
+/// The answer to a change of checklist item `code`: back to the item when it was made, the
+/// page again with the message next to the item when it was refused.
+fn changed(
+    state: &crate::AppState,
+    o: &Own,
+    code: String,
+    result: Result<(), ApiError>,
+) -> Response {
     match result {
-        Ok(_) => see_other(
+        Ok(()) => see_other(
             &format!("/applications/{}/documents#item-{code}", o.app.id),
             &[],
         ),
         Err(ApiError::NotFound(_)) => o.page.not_found(),
         Err(e) => {
             let (status, message) = status_and_message(e);
-            show(&state, &o, status, Some((code, message)))
+            show(state, o, status, Some((code, message)))
         }
     }
 }
@@ -201,17 +212,8 @@ pub async fn remove(
         Ok(o) => o,
         Err(r) => return *r,
     };
-    match checklist::remove(&state, &o.me, &o.app, &o.program, &code, o.page.lang).await {
-        Ok(()) => see_other(
-            &format!("/applications/{}/documents#item-{code}", o.app.id),
-            &[],
-        ),
-        Err(ApiError::NotFound(_)) => o.page.not_found(),
-        Err(e) => {
-            let (status, message) = status_and_message(e);
-            show(&state, &o, status, Some((code, message)))
-        }
-    }
+    let result = checklist::remove(&state, &o.me, &o.app, &o.program, &code, o.page.lang).await;
+    changed(&state, &o, code, result)
 }
 
 pub async fn download(

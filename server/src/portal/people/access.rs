@@ -4,10 +4,11 @@
 
 use crate::auth::CurrentAccount;
 use crate::error::ApiError;
+use crate::portal::load_application;
 use crate::store::{Account, Application, Role};
 use crate::AppState;
 use engine::{Lang, Program};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// The representative's own application, its stored document and its program.
@@ -33,23 +34,8 @@ pub(crate) fn api_own(
     if who.account.role != Role::Representative {
         return Err(not_found(id));
     }
-    let number = crate::store::parse_application_number(id).ok_or_else(|| not_found(id))?;
-    let app = match state.store.application(number)? {
-        Some(a) if a.representative == who.account.id => a,
-        _ => return Err(not_found(id)),
-    };
-    let doc = state
-        .store
-        .application_data(app.id)?
-        .unwrap_or_else(|| json!({}));
-    let program = state
-        .rules
-        .current()
-        .program(&app.program)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::Internal(format!("program {} of {} is not loaded", app.program, id))
-        })?;
+    let (app, doc, program) = load_application(state, id, |a| a.representative == who.account.id)?
+        .ok_or_else(|| not_found(id))?;
     Ok(ApiOwn {
         me: who.account.clone(),
         app,

@@ -11,7 +11,8 @@ pub(crate) mod filter;
 use crate::auth::session::CurrentAccount;
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::applications::{
-    check_new, program_title, representative, start_application, status_text, when, NewPost, Shared,
+    check_new, paper_instructions, program_title, representative, start_application, status_text,
+    when, NewPost, Shared,
 };
 use crate::pages::Page;
 use crate::portal::submit::{api_lang, detail, view, ApplicationDetail};
@@ -23,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use engine::manifest::Portal;
-use engine::{Date, Lang};
+use engine::Lang;
 use filter::{Filter, Search};
 use minijinja::context;
 use minijinja::value::{Serde, Value};
@@ -329,18 +330,9 @@ async fn create(
         program: body.program,
     };
     let catalogue = state.rules.current();
-    let program = catalogue
-        .program(form.program.trim())
-        .filter(|p| p.manifest.effective.contains(Date::today()));
-    let program =
-        check_new(&page, &form, program.map(|p| p.as_ref())).map_err(ApiError::BadRequest)?;
+    let program = check_new(&page, &form, &catalogue).map_err(ApiError::BadRequest)?;
     if program.manifest.portal == Portal::Paper {
-        let instructions = program
-            .manifest
-            .paper_instructions
-            .as_ref()
-            .map(|t| t.get(page.lang).to_string())
-            .unwrap_or_default();
+        let instructions = paper_instructions(program, page.lang);
         return Err(ApiError::Conflict(format!(
             "{}: {} {instructions}",
             program.manifest.title.get(page.lang),

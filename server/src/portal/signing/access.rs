@@ -4,13 +4,15 @@
 
 use crate::auth::CurrentAccount;
 use crate::error::ApiError;
-use crate::pages::{failed_page, see_other, Page};
-use crate::store::{parse_application_number, Account, Application, Role};
+use crate::pages::applications::signed_in;
+use crate::pages::Page;
+use crate::portal::load_application;
+use crate::store::{Account, Application, Role};
 use crate::AppState;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use engine::Program;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// An application with its stored document and its program.
@@ -22,59 +24,20 @@ pub(crate) fn client_page(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<(Page, Account), Box<Response>> {
-    let page = Page::new(state, uri, headers).map_err(|e| Box::new(failed_page(e)))?;
-    let Some(who) = &page.who else {
-        return Err(Box::new(see_other("/sign-in", &[])));
-    };
-    if who.must_change_password() {
-        return Err(Box::new(see_other("/password", &[])));
-    }
-    if who.account.role != Role::Client {
-        return Err(Box::new(page.not_found()));
-    }
-    let account = who.account.clone();
-    Ok((page, account))
+    signed_in(state, uri, headers, Role::Client)
 }
 
-/// Looks up an application by its number and checks it with `mine`.
-fn load(
-    state: &AppState,
-    id: &str,
-    mine: impl Fn(&Application) -> bool,
-) -> Result<Option<Loaded>, ApiError> {
-    let Some(id) = parse_application_number(id) else {
-        return Ok(None);
-    };
-    let Some(app) = state.store.application(id)?.filter(|a| mine(a)) else {
-        return Ok(None);
-    };
-    let doc = state
-        .store
-        .application_data(id)?
-        .unwrap_or_else(|| json!({}));
-    let program = state
-        .rules
-        .current()
-        .program(&app.program)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::Internal(format!(
-                "program {} of {} is not loaded",
-                app.program, app.id
-            ))
-        })?;
-    Ok(Some((app, doc, program)))
-}
-
-/// The signed-in client's own application, or the page to send (404 for anyone else's).
+/// The page, its signed-in client and their own application `id`, or the page to send (404
+/// for anyone else's).
 pub(crate) fn client_application(
     state: &AppState,
-    page: &Page,
-    me: &Account,
+    uri: &Uri,
+    headers: &HeaderMap,
     id: &str,
-) -> Result<Loaded, Box<Response>> {
-    match load(state, id, |a| a.client == me.id) {
-        Ok(Some(x)) => Ok(x),
+) -> Result<(Page, Account, Loaded), Box<Response>> {
+    let (page, me) = client_page(state, uri, headers)?;
+    match load_application(state, id, |a| a.client == me.id) {
+        Ok(Some(x)) => Ok((page, me, x)),
         Ok(None) => Err(Box::new(page.not_found())),
         Err(e) => Err(Box::new(page.error(e))),
     }
@@ -96,13 +59,15 @@ pub(crate) fn api_client(who: &CurrentAccount) -> Result<Account, ApiError> {
     Ok(who.account.clone())
 }
 
-/// The API client's own application.
+/// The API client and their own application (404 for a representative or another client).
 pub(crate) fn api_client_application(
     state: &AppState,
-    me: &Account,
+    who: &CurrentAccount,
     id: &str,
-) -> Result<Loaded, ApiError> {
-    load(state, id, |a| a.client == me.id)?.ok_or_else(not_found)
+) -> Result<(Account, Loaded), ApiError> {
+    let me = api_client(who)?;
+    let loaded = load_application(state, id, |a| a.client == me.id)?.ok_or_else(not_found)?;
+    Ok((me, loaded))
 }
 
 /// The API representative's own application (404 for a client or another representative).
@@ -115,7 +80,8 @@ pub(crate) fn api_representative_application(
         return Err(not_found());
     }
     let me = who.account.clone();
-    let loaded = load(state, id, |a| a.representative == me.id)?.ok_or_else(not_found)?;
+    let loaded =
+        load_application(state, id, |a| a.representative == me.id)?.ok_or_else(not_found)?;
     Ok((me, loaded))
 }
 

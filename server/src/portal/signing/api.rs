@@ -135,8 +135,7 @@ pub async fn read_mine(
     who: CurrentAccount,
     Path(id): Path<String>,
 ) -> Result<Json<MyApplicationView>, ApiError> {
-    let me = api_client(&who)?;
-    let (app, stored, program) = api_client_application(&state, &me, &id)?;
+    let (_, (app, stored, program)) = api_client_application(&state, &who, &id)?;
     let mut filled = stored.clone();
     fill_from_profile(&mut filled, &program);
     let doc = Doc::new(&filled);
@@ -210,8 +209,7 @@ pub async fn sign_mine(
     Query(q): Query<LangQuery>,
     body: Bytes,
 ) -> Result<Json<SigningStatus>, ApiError> {
-    let me = api_client(&who)?;
-    let (app, _, program) = api_client_application(&state, &me, &id)?;
+    let (me, (app, _, program)) = api_client_application(&state, &who, &id)?;
     let req: SignRequest = parse_body(&body)?;
     logic::sign(&state, &me, &app, &program, &req, q.lang())?;
     let stored = state.store.application_data(app.id)?.unwrap_or_default();

@@ -98,11 +98,7 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let (page, me) = match client_page(&state, &uri, &headers) {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let loaded = match client_application(&state, &page, &me, &id) {
+    let (page, me, loaded) = match client_application(&state, &uri, &headers, &id) {
         Ok(x) => x,
         Err(r) => return *r,
     };
@@ -118,11 +114,7 @@ pub async fn sign(
     Path(id): Path<String>,
     Form(req): Form<SignRequest>,
 ) -> Response {
-    let (page, me) = match client_page(&state, &uri, &headers) {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let loaded = match client_application(&state, &page, &me, &id) {
+    let (page, me, loaded) = match client_application(&state, &uri, &headers, &id) {
         Ok(x) => x,
         Err(r) => return *r,
     };

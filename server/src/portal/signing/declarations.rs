@@ -2,7 +2,7 @@
 //! no paper application was already sent), stored in the document's `declarations` with the
 //! digest of the content they vouch for.
 
-use super::logic::{check_can_change, say, status};
+use super::logic::{changeable_document, say, status};
 use crate::error::ApiError;
 use crate::portal::content_digest;
 use crate::store::{now, Account, Application, Audit};
@@ -45,11 +45,7 @@ pub fn declare(
     made: bool,
     lang: Lang,
 ) -> Result<(), ApiError> {
-    check_can_change(app, lang)?;
-    let mut stored = state
-        .store
-        .application_data(app.id)?
-        .unwrap_or_else(|| json!({}));
+    let mut stored = changeable_document(state, app, lang)?;
     if made && which == Declaration::Representative {
         let waiting: Vec<String> = status(&stored, program, None)
             .signatures

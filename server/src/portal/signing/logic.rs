@@ -273,6 +273,20 @@ pub fn check_can_change(app: &Application, lang: Lang) -> Result<(), ApiError> {
     )))
 }
 
+/// The stored document of an application whose signatures and declarations may still change
+/// (refused once it is no longer a draft or returned).
+pub(super) fn changeable_document(
+    state: &AppState,
+    app: &Application,
+    lang: Lang,
+) -> Result<Value, ApiError> {
+    check_can_change(app, lang)?;
+    Ok(state
+        .store
+        .application_data(app.id)?
+        .unwrap_or_else(|| json!({})))
+}
+
 /// Signs `req.what` for `req.person` by the signed-in client: checks, then records the
 /// signature with the digest of what was signed, replacing an earlier one, with an audit
 /// entry.
@@ -284,11 +298,7 @@ pub fn sign(
     req: &SignRequest,
     lang: Lang,
 ) -> Result<(), ApiError> {
-    check_can_change(app, lang)?;
-    let mut stored = state
-        .store
-        .application_data(app.id)?
-        .unwrap_or_else(|| json!({}));
+    let mut stored = changeable_document(state, app, lang)?;
     let today = Date::today();
     let list = needed(program, &stored, today);
     let Some(n) = list

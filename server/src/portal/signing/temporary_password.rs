@@ -2,14 +2,11 @@
 //! their own yet; the old one stops working.
 
 use super::logic::say;
-use crate::auth::{password, token};
 use crate::error::ApiError;
-use crate::store::{now, Account, Application, Audit, NewEmail, TemporaryPassword};
+use crate::pages::applications::issue_temporary_password;
+use crate::store::{Account, Application, Audit, NewEmail};
 use crate::AppState;
 use engine::Lang;
-
-/// How long a resent temporary password works, in seconds (14 days, as when first sent).
-const TEMPORARY_SECONDS: u64 = 14 * 24 * 3600;
 
 /// Issues the client a new temporary password (the old one stops working) and emails it
 /// through the outbox, with an audit entry. Returns the client's email address. Refused when
@@ -41,18 +38,7 @@ pub async fn resend_temporary_password(
             ),
         )));
     }
-    let secret = token::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let temporary = secret[..16].to_string();
-    let hash = password::hash(&temporary).await?;
-    let issued = now();
-    state.store.issue_temporary_password(
-        client.id,
-        &TemporaryPassword {
-            hash,
-            issued,
-            expires: issued + TEMPORARY_SECONDS,
-        },
-    )?;
+    let temporary = issue_temporary_password(state, client.id).await?;
     state.store.queue_email(&NewEmail {
         to: client.email.clone(),
         subject: "Your new temporary password / Votre nouveau mot de passe temporaire".into(),
