@@ -59,6 +59,9 @@ fn start(name: &str) -> (String, PathBuf) {
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // A fresh connection per request (see tests/common: no reuse of a closed one).
+        .max_idle_connections(0)
+        .max_idle_connections_per_host(0)
         .build()
         .into()
 }

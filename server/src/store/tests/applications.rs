@@ -352,7 +352,7 @@ fn a_submit_is_durable_across_a_reopen() {
         s.submit(&submission(a.id, Status::Accepted, cap)).unwrap();
         (a.id, r.id)
     };
-    let s = SledStore::open(&dir.0).unwrap();
+    let s = reopen(&dir.0);
     let a = s.application(app_id).unwrap().unwrap();
     assert_eq!(a.status, Status::Accepted);
     let decision = s.decision(app_id).unwrap().unwrap();
@@ -366,6 +366,22 @@ fn a_submit_is_durable_across_a_reopen() {
     );
     // Counters carry on after a reopen.
     assert_eq!(app(&s, rep_id, 2, "apr.owp").id, app_id + 1);
+}
+
+/// Opens a store this process had open a moment ago: sled's background threads may hold its
+/// lock for a few milliseconds after the last handle is dropped.
+fn reopen(dir: &std::path::Path) -> SledStore {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match SledStore::open(dir) {
+            Ok(s) => return s,
+            Err(e) if std::time::Instant::now() < deadline => {
+                eprintln!("reopening {}: {e}; trying again", dir.display());
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("cannot reopen {}: {e}", dir.display()),
+        }
+    }
 }
 
 /// Where the child process of `a_submit_survives_a_crash` keeps its store.
