@@ -109,11 +109,31 @@ fn the_representative_flow_through_the_pages() {
     assert_eq!(r.status, 403);
     assert!(r.body.contains("<html"), "{}", r.body);
 
+    // The history lists every change, on the page and through the API, oldest first there.
+    let r = rep.get(&format!("{app}?lang=en"));
+    assert!(r.body.contains("History"), "{}", r.body);
+    assert!(
+        r.body.contains("saved Application for Visitor Visa"),
+        "{}",
+        r.body
+    );
+    let history = rep.get("/api/v1/applications/A000000001/history").json();
+    let what: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    assert!(what[0].starts_with("created the application"), "{what:?}");
+    assert!(what.iter().any(|w| w.starts_with("saved ")), "{what:?}");
+    assert_eq!(history[0]["who"], "rita@example.com");
+
     // Another representative sees none of it.
     let mut other = Browser::new(&server);
     sign_up(&mut other, "Omar Other", "omar@example.com");
     assert_eq!(other.get(&app).status, 404);
     assert_eq!(other.get(form).status, 404);
+    assert_eq!(other.get("/api/v1/applications/1/history").status, 404);
     assert!(!other.get("/").body.contains("A000000001"));
 
     // Sign-out ends the session.

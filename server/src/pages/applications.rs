@@ -457,6 +457,7 @@ pub async fn show(
         documents => crate::portal::documents::section(&view),
         signing => crate::portal::signing::section(&view),
         submit => crate::portal::submit::section(&view),
+        history => crate::portal::history::section(&view),
     };
     let mut forms = vec![FormLink {
         form: "profile".into(),

@@ -8,6 +8,7 @@
 //! - `submit`: what is missing, submitting, the decision, linked applications.
 //! - `search`: the dashboard by status and the search.
 //! - `problems`: "Report a problem".
+//! - `history`: an application's audit log, read.
 //!
 //! Each module offers `routes()`, `TEMPLATES` (its minijinja templates, added to the pages'
 //! one environment) and `openapi()` (merged into the served OpenAPI document). The
@@ -15,6 +16,7 @@
 //! `section()`.
 
 pub mod documents;
+pub mod history;
 pub mod people;
 pub mod problems;
 pub mod search;
@@ -38,6 +40,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(submit::routes())
         .merge(search::routes())
         .merge(problems::routes())
+        .merge(history::routes())
 }
 
 /// The templates of every concern, `(name, source)`.
@@ -49,6 +52,7 @@ pub fn templates() -> impl Iterator<Item = &'static (&'static str, &'static str)
         .chain(submit::TEMPLATES)
         .chain(search::TEMPLATES)
         .chain(problems::TEMPLATES)
+        .chain(history::TEMPLATES)
 }
 
 /// The OpenAPI documents of every concern, to merge into the served one.
@@ -60,6 +64,7 @@ pub fn openapi() -> Vec<utoipa::openapi::OpenApi> {
         submit::openapi(),
         search::openapi(),
         problems::openapi(),
+        history::openapi(),
     ]
 }
 
