@@ -27,7 +27,9 @@ use server::store::{
 use server::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod common;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -202,53 +204,26 @@ fn main() {
         setup.elapsed().as_secs_f64()
     );
 
-    let per_client = ids.len().div_ceil(a.clients);
-    let started = Instant::now();
-    let workers: Vec<_> = ids
-        .chunks(per_client)
-        .map(|chunk| {
-            let chunk = chunk.to_vec();
-            let (base, cookie, csrf) = (base.clone(), cookie.clone(), csrf.clone());
-            std::thread::spawn(move || {
-                let agent = agent();
-                let mut latencies = Vec::with_capacity(chunk.len());
-                for id in chunk {
-                    let t = Instant::now();
-                    let mut r = agent
-                        .post(format!("{base}/api/v1/applications/{id}/submit"))
-                        .header("cookie", &cookie)
-                        .header("x-csrf-token", &csrf)
-                        .send_empty()
-                        .unwrap();
-                    let body = r.body_mut().read_to_string().unwrap();
-                    assert_eq!(r.status(), 200, "submit {id}: {body}");
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies: Vec<Duration> = workers
-        .into_iter()
-        .flat_map(|w| w.join().expect("a client thread panicked"))
-        .collect();
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+    let timed = common::run(&ids, a.clients, agent, |agent, id| {
+        let mut r = agent
+            .post(format!("{base}/api/v1/applications/{id}/submit"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .send_empty()
+            .unwrap();
+        let body = r.body_mut().read_to_string().unwrap();
+        assert_eq!(r.status(), 200, "submit {id}: {body}");
+    });
     let accepted = store
         .applications_with_status(rep_id, Status::Accepted)
         .unwrap()
         .len();
     println!(
-        "{} durable submits over HTTP from {} clients in {:.2} s: {:.0} submits/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} accepted",
-        latencies.len(),
-        a.clients,
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        pct(50).as_secs_f64() * 1e3,
-        pct(99).as_secs_f64() * 1e3,
-        latencies.last().unwrap().as_secs_f64() * 1e3,
-        accepted,
+        "{}; {accepted} accepted",
+        timed.summary(&format!(
+            "durable submits over HTTP from {} clients",
+            a.clients
+        ))
     );
     let _ = std::fs::remove_dir_all(&a.dir);
 }

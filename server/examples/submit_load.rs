@@ -21,7 +21,9 @@ use server::store::{
 };
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod common;
 
 // The allocator intake-server uses (see its main.rs).
 #[global_allocator]
@@ -147,64 +149,40 @@ fn main() {
         setup.elapsed().as_secs_f64()
     );
 
-    let per_thread = ids.len().div_ceil(a.threads);
     let cpu_before = cpu_seconds();
-    let started = Instant::now();
-    let workers: Vec<_> = ids
-        .chunks(per_thread)
-        .map(|chunk| {
-            let chunk = chunk.to_vec();
-            let store = Arc::clone(&store);
-            let (version, decision) = (version.clone(), decision.clone());
-            std::thread::spawn(move || {
-                let mut latencies = Vec::with_capacity(chunk.len());
-                for id in chunk {
-                    let submission = Submission {
-                        application: id,
-                        status: Status::Accepted,
-                        program_version: version.clone(),
-                        decision: decision.clone(),
-                        audit: Audit::new("rep@example.com", "submitted: accepted"),
-                        cap: Some(CapClaim {
-                            period: "2022".into(),
-                            limit: u64::MAX,
-                        }),
-                        persons: Some(vec![PersonKey::new(
-                            &format!("Person {id}"),
-                            "1988-04-12",
-                            &format!("FA{id}"),
-                        )]),
-                    };
-                    let t = Instant::now();
-                    store.submit(&submission).expect("submit");
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies: Vec<Duration> = workers
-        .into_iter()
-        .flat_map(|w| w.join().expect("a submit thread panicked"))
-        .collect();
-    let elapsed = started.elapsed();
-    let cpu = cpu_seconds() - cpu_before;
-    latencies.sort();
-    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
-    println!(
-        "{} durable submits from {} threads in {:.2} s: {:.0} submits/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        latencies.len(),
+    let timed = common::run(
+        &ids,
         a.threads,
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        pct(50).as_secs_f64() * 1e3,
-        pct(99).as_secs_f64() * 1e3,
-        latencies.last().unwrap().as_secs_f64() * 1e3,
+        || (),
+        |_, id| {
+            let submission = Submission {
+                application: id,
+                status: Status::Accepted,
+                program_version: version.clone(),
+                decision: decision.clone(),
+                audit: Audit::new("rep@example.com", "submitted: accepted"),
+                cap: Some(CapClaim {
+                    period: "2022".into(),
+                    limit: u64::MAX,
+                }),
+                persons: Some(vec![PersonKey::new(
+                    &format!("Person {id}"),
+                    "1988-04-12",
+                    &format!("FA{id}"),
+                )]),
+            };
+            store.submit(&submission).expect("submit");
+        },
+    );
+    let cpu = cpu_seconds() - cpu_before;
+    println!(
+        "{}",
+        timed.summary(&format!("durable submits from {} threads", a.threads))
     );
     // The machine may be shared: the CPU time per submit says what it costs on its own.
     println!(
         "CPU time per submit: {:.0} us (user and system, all threads)",
-        cpu / latencies.len() as f64 * 1e6
+        cpu / timed.latencies.len() as f64 * 1e6
     );
     if a.check {
         // Simulate nothing else: reopen and count what the acknowledgements promised.
