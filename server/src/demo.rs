@@ -8,13 +8,13 @@
 
 use crate::auth::password;
 use crate::error::ApiError;
-use crate::portal::{content_digest, for_decision};
+use crate::portal::{content_digest, decide_as_of};
 use crate::store::{
     now, Account, Audit, NewAccount, NewApplication, NewDocument, Role, Status, Submission,
 };
 use crate::AppState;
 use engine::decision::Outcome;
-use engine::{CapState, Date};
+use engine::Date;
 use serde_json::{json, Value};
 
 /// The demo representative's email.
@@ -263,10 +263,7 @@ async fn application(
         }
     }
     if matches!(stage, Stage::Accepted | Stage::Returned) {
-        let doc = for_decision(state, &app, &data, program)?;
-        let used = state.store.cap_used(PROGRAM, "")?;
-        let decision = engine::decide(program, &doc, Date::today(), CapState { used })
-            .map_err(|e| ApiError::Internal(format!("the demo application: {e:?}")))?;
+        let (decision, _) = decide_as_of(state, &app, &data, program, Date::today())?;
         let status = match decision.outcome {
             Outcome::Accepted => Status::Accepted,
             Outcome::Returned => Status::Returned,

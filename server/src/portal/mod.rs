@@ -162,6 +162,55 @@ pub(crate) fn for_decision(
     Ok(doc)
 }
 
+/// The period an intake cap counts places in: the calendar year of the decision date.
+pub(crate) fn cap_period(day: engine::Date) -> String {
+    day.year.to_string()
+}
+
+/// The engine's decision on the application as of `day`, on [`for_decision`]'s document
+/// (returned with it), with the cap's places taken so far in the period: what the application
+/// page, the checklist, the client's fees and the submit all decide on.
+pub(crate) fn decide_as_of(
+    state: &AppState,
+    app: &Application,
+    stored: &Value,
+    program: &Program,
+    day: engine::Date,
+) -> Result<(engine::Decision, Value), crate::error::ApiError> {
+    let doc = for_decision(state, app, stored, program)?;
+    let used = match &program.manifest.cap {
+        Some(_) => state.store.cap_used(program.id(), &cap_period(day))?,
+        None => 0,
+    };
+    let decision = decide_on(program, &doc, day, used)?;
+    Ok((decision, doc))
+}
+
+/// The engine's decision, its errors as the API's.
+pub(crate) fn decide_on(
+    program: &Program,
+    doc: &Value,
+    day: engine::Date,
+    used: u64,
+) -> Result<engine::Decision, crate::error::ApiError> {
+    use crate::error::ApiError;
+    // No language here (pages and the API share it): both, as the CSRF page does. Either
+    // failure is rare: people[0] always exists, and rules are tested.
+    engine::decide(program, doc, day, engine::CapState { used }).map_err(|e| match e {
+        engine::DecideError::BadApplication(m) => ApiError::BadRequest(format!(
+            "The application cannot be decided on ({m}): fill in the principal applicant's \
+             basic information first. / La demande ne peut pas être décidée ({m}) : remplissez \
+             d’abord les renseignements de base du demandeur principal."
+        )),
+        engine::DecideError::Script(e) => ApiError::RuleFailed(format!(
+            "A rule of this program failed ({e}). Report the problem: the rules must be fixed \
+             before this application can be submitted. / Une règle de ce programme a échoué \
+             ({e}). Signalez le problème : les règles doivent être corrigées avant que cette \
+             demande puisse être soumise."
+        )),
+    })
+}
+
 /// An application by its number, with its stored document and its program, when `mine`
 /// says the asker may reach it (`None` otherwise, as for a number that does not exist).
 pub(crate) fn load_application(

@@ -4,14 +4,13 @@
 //! replacing and removing a file go through the store, which writes the audit entry.
 
 use crate::error::ApiError;
-use crate::portal::for_decision;
 use crate::portal::people::access::check_can_change;
 use crate::store::{Account, Application, Audit, DocumentMeta};
 use crate::AppState;
 use engine::application::Application as Doc;
 use engine::manifest::Requirement;
 use engine::text::Text;
-use engine::{CapState, Date, Decision, Lang, Program};
+use engine::{Date, Decision, Lang, Program};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -77,18 +76,6 @@ pub struct Checklist {
     pub can_change: bool,
 }
 
-/// The cap state as of today: the places taken this calendar year (the period the portal
-/// reserves under when an application is accepted).
-fn cap_state(state: &AppState, program: &Program) -> Result<CapState, ApiError> {
-    if program.manifest.cap.is_none() {
-        return Ok(CapState::default());
-    }
-    let period = Date::today().year.to_string();
-    Ok(CapState {
-        used: state.store.cap_used(program.id(), &period)?,
-    })
-}
-
 /// The engine's decision on the application as of today.
 pub fn decision(
     state: &AppState,
@@ -96,15 +83,7 @@ pub fn decision(
     stored: &Value,
     program: &Program,
 ) -> Result<(Decision, Value), ApiError> {
-    let doc = for_decision(state, app, stored, program)?;
-    let cap = cap_state(state, program)?;
-    match engine::decide(program, &doc, Date::today(), cap) {
-        Ok(d) => Ok((d, doc)),
-        Err(engine::DecideError::Script(e)) => Err(ApiError::RuleFailed(format!(
-            "The program's rules could not be applied ({e}). Report the problem."
-        ))),
-        Err(e) => Err(ApiError::Internal(e.to_string())),
-    }
+    crate::portal::decide_as_of(state, app, stored, program, Date::today())
 }
 
 pub fn checklist(

@@ -10,13 +10,12 @@ use crate::api::Text as ApiText;
 use crate::auth::{parse_body, CurrentAccount, Message};
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::applications::fills;
-use crate::portal::for_decision;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use engine::application::{fill_from_profile, Application as Doc};
-use engine::{decide, CapState, Date, Lang};
+use engine::{Date, Lang};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -170,10 +169,9 @@ pub async fn read_mine(
             name: d.file_name,
         })
         .collect();
-    let decided_doc = for_decision(&state, &app, &stored, &program)?;
-    let fees = decide(&program, &decided_doc, Date::today(), CapState::default())
+    let fees = crate::portal::decide_as_of(&state, &app, &stored, &program, Date::today())
         .ok()
-        .and_then(|d| serde_json::to_value(&d.fees).ok());
+        .and_then(|(d, _)| serde_json::to_value(&d.fees).ok());
     let decision = state.store.decision(app.id)?.map(|d| {
         let mut v = d.decision;
         if let Some(o) = v.as_object_mut() {

@@ -7,7 +7,6 @@ use super::access::{client_application, client_page, Loaded};
 use super::logic::{self, SignRequest};
 use crate::pages::applications::{fills, program_title, status_text, when, Shared};
 use crate::pages::{see_other, status_and_message, Page};
-use crate::portal::for_decision;
 use crate::store::Account;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -16,7 +15,7 @@ use axum::response::Response;
 use axum::Form;
 use engine::application::{fill_from_profile, Application as Doc};
 use engine::render::{render_form, RenderOptions};
-use engine::{decide, CapState, Date, Lang};
+use engine::{Date, Lang};
 use minijinja::context;
 use minijinja::value::Value as JinjaValue;
 use serde::Serialize;
@@ -214,11 +213,8 @@ fn people(doc: &Value, program: &engine::Program, lang: Lang) -> Vec<PersonView>
 /// The fees as the rules compute them today (none shown when the rules cannot decide yet).
 fn fees(state: &AppState, loaded: &Loaded, lang: Lang) -> (Vec<FeeView>, Option<String>) {
     let (app, stored, program) = loaded;
-    let Ok(doc) = for_decision(state, app, stored, program) else {
-        return (Vec::new(), None);
-    };
-    match decide(program, &doc, Date::today(), CapState::default()) {
-        Ok(d) => (
+    match crate::portal::decide_as_of(state, app, stored, program, Date::today()) {
+        Ok((d, _)) => (
             d.fees
                 .items
                 .iter()

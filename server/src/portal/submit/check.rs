@@ -10,11 +10,11 @@
 //! places taken per program and year.
 
 use crate::error::ApiError;
-use crate::portal::for_decision;
+use crate::portal::decide_as_of;
 use crate::store::Application;
 use crate::AppState;
 use engine::decision::{Missing, Origin};
-use engine::{decide, CapState, Date, Decision, Lang, Program, Text};
+use engine::{Date, Decision, Lang, Program, Text};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -65,11 +65,6 @@ pub struct Readiness {
     pub blockers: Vec<Blocker>,
 }
 
-/// The cap's period for a decision date: its year.
-pub fn cap_period(day: Date) -> String {
-    day.year.to_string()
-}
-
 /// Decides the stored document as of `day`, with the cap's places taken so far.
 pub fn readiness(
     state: &AppState,
@@ -78,41 +73,12 @@ pub fn readiness(
     program: &Program,
     day: Date,
 ) -> Result<Readiness, ApiError> {
-    let doc = for_decision(state, app, stored, program)?;
-    let used = match &program.manifest.cap {
-        Some(_) => state.store.cap_used(program.id(), &cap_period(day))?,
-        None => 0,
-    };
-    let decision = decide_on(program, &doc, day, used)?;
+    let (decision, doc) = decide_as_of(state, app, stored, program, day)?;
     let blockers = blockers(app.id, program, &doc, &decision);
     Ok(Readiness {
         decision,
         doc,
         blockers,
-    })
-}
-
-/// The engine's decision, its errors as the API's.
-pub fn decide_on(
-    program: &Program,
-    doc: &Value,
-    day: Date,
-    used: u64,
-) -> Result<Decision, ApiError> {
-    // No language here (the section, the API and the submit share it): both, as the CSRF
-    // page does. Either failure is rare: people[0] always exists, and rules are tested.
-    decide(program, doc, day, CapState { used }).map_err(|e| match e {
-        engine::DecideError::BadApplication(m) => ApiError::BadRequest(format!(
-            "The application cannot be decided on ({m}): fill in the principal applicant's \
-             basic information first. / La demande ne peut pas être décidée ({m}) : remplissez \
-             d’abord les renseignements de base du demandeur principal."
-        )),
-        engine::DecideError::Script(e) => ApiError::RuleFailed(format!(
-            "A rule of this program failed ({e}). Report the problem: the rules must be fixed \
-             before this application can be submitted. / Une règle de ce programme a échoué \
-             ({e}). Signalez le problème : les règles doivent être corrigées avant que cette \
-             demande puisse être soumise."
-        )),
     })
 }
 

@@ -7,8 +7,9 @@
 //! and our write). The decision is then made again with the cap full, which returns the
 //! application `cap_reached`, and that is what is stored.
 
-use super::check::{cap_period, decide_on, readiness, Blocker};
+use super::check::{readiness, Blocker};
 use crate::error::ApiError;
+use crate::portal::{cap_period, decide_on};
 use crate::store::{
     Account, Application, Audit, CapClaim, NewApplication, PersonKey, Status, StoreError,
     Submission,
