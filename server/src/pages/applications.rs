@@ -435,7 +435,7 @@ pub async fn show(
 ) -> Response {
     let Own {
         page,
-        me,
+        me: _,
         app,
         mut doc,
         program,
@@ -447,7 +447,6 @@ pub async fn show(
     let view = crate::portal::AppView {
         state: &state,
         page: &page,
-        me: &me,
         app: &app,
         doc: &doc,
         program: &program,

@@ -24,7 +24,7 @@ pub mod signing;
 pub mod submit;
 
 use crate::pages::Page;
-use crate::store::{Account, Application};
+use crate::store::Application;
 use crate::AppState;
 use axum::Router;
 use engine::Program;
@@ -70,11 +70,9 @@ pub fn openapi() -> Vec<utoipa::openapi::OpenApi> {
 
 /// What the application page's sections are drawn from: the signed-in representative's own
 /// application, its document with the profile filled into the forms, and its program.
-#[allow(dead_code)] // read by the sections, being written
 pub(crate) struct AppView<'a> {
     pub state: &'a AppState,
     pub page: &'a Page,
-    pub me: &'a Account,
     pub app: &'a Application,
     /// The application document, `fill_from_profile` applied.
     pub doc: &'a Value,
@@ -84,51 +82,67 @@ pub(crate) struct AppView<'a> {
 /// The SHA-256 (hex) of what a signature or a declaration vouches for: the people, their
 /// profiles and forms, as stored. Signatures, declarations and documents are left out, so
 /// that signing or uploading does not void what was signed before; changing any answer does.
-#[allow(dead_code)] // used by `signing` and `submit`, being written
 pub fn content_digest(doc: &Value) -> String {
     use sha2::{Digest, Sha256};
-    let mut text = String::new();
-    canonical(doc.get("people").unwrap_or(&Value::Null), &mut text);
-    crate::auth::token::hex(&Sha256::digest(text.as_bytes()))
+    let mut hasher = Sha256::new();
+    canonical(doc.get("people").unwrap_or(&Value::Null), &mut hasher);
+    crate::auth::token::hex(&hasher.finalize())
 }
 
-/// JSON text with every object's keys sorted (the workspace's serde_json keeps insertion
-/// order), so that the same content always gives the same digest.
-fn canonical(value: &Value, out: &mut String) {
+/// Feeds the hasher JSON text with every object's keys sorted (the workspace's serde_json
+/// keeps insertion order), so that the same content always gives the same digest. The text
+/// goes straight into the hasher: a submit computes this on every application it checks.
+fn canonical(value: &Value, out: &mut sha2::Sha256) {
+    use sha2::Digest;
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.update(b"{");
+            for (i, (key, value)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.update(b",");
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                canonical(&map[k], out);
+                json_text(key, out);
+                out.update(b":");
+                canonical(value, out);
             }
-            out.push('}');
+            out.update(b"}");
         }
         Value::Array(items) => {
-            out.push('[');
+            out.update(b"[");
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.update(b",");
                 }
                 canonical(v, out);
             }
-            out.push(']');
+            out.update(b"]");
         }
-        other => out.push_str(&other.to_string()),
+        scalar => json_text(scalar, out),
     }
+}
+
+/// A string or scalar as serde_json writes it (escapes included), into the hasher.
+fn json_text(value: &impl serde::Serialize, out: &mut sha2::Sha256) {
+    struct Hashing<'h>(&'h mut sha2::Sha256);
+    impl std::io::Write for Hashing<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            sha2::Digest::update(self.0, bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Writing into a hasher cannot fail, and strings and scalars always serialize.
+    let _ = serde_json::to_writer(Hashing(out), value);
 }
 
 /// The document the engine decides on, from the stored one: the profile filled into the
 /// forms, `documents` rebuilt from the uploads the store holds (the one source of truth for
 /// files), and the signatures and declarations whose digest no longer matches the content
 /// left out (they were made on an earlier version: they must be made again).
-#[allow(dead_code)] // used by `signing` and `submit`, being written
 pub(crate) fn for_decision(
     state: &AppState,
     app: &Application,
@@ -255,5 +269,21 @@ mod tests {
         let c = json!({"people": [{"role": "principal", "profile": {"a": 2, "b": "x"}}]});
         assert_eq!(content_digest(&a), content_digest(&b));
         assert_ne!(content_digest(&a), content_digest(&c));
+    }
+
+    /// Signatures and declarations store the digest: it must never change for the same
+    /// content, whatever the implementation (this value is the first implementation's).
+    #[test]
+    fn the_digest_of_a_document_stays_the_same_across_versions() {
+        let doc = json!({"people": [{
+            "role": "principal",
+            "profile": {"identity": {"family_name": "Ø'Brien \"Jr\"\n", "given_names": "Zoë"},
+                        "passport": {"number": "FA123456"}, "n": 12, "x": -3.5, "ok": true,
+                        "none": null, "list": [1, "a/b", {"z": 1, "a": [true]}]}
+        }]});
+        assert_eq!(
+            content_digest(&doc),
+            "17e21ec65615834214b09f22771427975028da223f9914ccaeedad3467cf4721"
+        );
     }
 }

@@ -271,6 +271,17 @@ pub(crate) fn detail(
         }
         _ => Vec::new(),
     };
+    detail_with(state, app, lang, decision, missing)
+}
+
+/// [`detail`] from a decision and blockers already known (a submit has just made both).
+fn detail_with(
+    state: &AppState,
+    app: &Application,
+    lang: Lang,
+    decision: Option<serde_json::Value>,
+    missing: Vec<Blocker>,
+) -> Result<ApplicationDetail, ApiError> {
     let client = state
         .store
         .account(app.client)?
@@ -352,7 +363,8 @@ pub async fn api_submit(
                     program: program_title(&state, &a.program, lang),
                 })
                 .collect();
-            match detail(&state, &done.app, lang) {
+            // Nothing blocked the submit a moment ago: no need to check again.
+            match detail_with(&state, &done.app, lang, Some(done.decision), Vec::new()) {
                 Ok(application) => Json(SubmitAnswer {
                     application,
                     created,

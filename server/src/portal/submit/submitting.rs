@@ -41,6 +41,8 @@ impl From<StoreError> for Refused {
 /// A stored submit.
 pub struct Submitted {
     pub app: Application,
+    /// The decision as stored with it (the answer shows it without reading it back).
+    pub decision: Value,
     /// The applications created with it (linked both ways).
     pub created: Vec<Application>,
 }
@@ -117,7 +119,7 @@ pub async fn submit(
         limit: c.limit,
     });
     let who = me.email.clone();
-    let mut submission = Submission {
+    let submission = Submission {
         application: app.id,
         status: status_of(&decision),
         program_version: decision.program_version.clone(),
@@ -129,14 +131,16 @@ pub async fn submit(
         cap: cap.clone(),
         persons: Some(persons(&ready.doc)),
     };
-    let stored_app = match store_submit(state, submission.clone()).await {
+    let mut submission = Arc::new(submission);
+    let stored_app = match store_submit(state, &submission).await {
         Err(StoreError::CapReached { limit, .. }) => {
             // Another submit took the last place: decide again with the cap full.
             decision = decide_on(program, &ready.doc, day, limit)?;
-            submission.status = status_of(&decision);
-            submission.decision = decision_json(&decision)?;
-            submission.audit = Audit::new(who, format!("submitted: {}", outcome_words(&decision)));
-            store_submit(state, submission).await
+            let again = Arc::make_mut(&mut submission);
+            again.status = status_of(&decision);
+            again.decision = decision_json(&decision)?;
+            again.audit = Audit::new(who, format!("submitted: {}", outcome_words(&decision)));
+            store_submit(state, &submission).await
         }
         other => other,
     };
@@ -164,7 +168,11 @@ pub async fn submit(
         Some(_) => state.store.application(app.id)?.unwrap_or(stored_app),
         None => stored_app,
     };
-    Ok(Submitted { app, created })
+    Ok(Submitted {
+        app,
+        decision: Arc::unwrap_or_clone(submission).decision,
+        created,
+    })
 }
 
 fn decision_json(d: &Decision) -> Result<Value, ApiError> {
@@ -178,9 +186,13 @@ fn outcome_words(d: &Decision) -> String {
     }
 }
 
-/// `Store::submit` flushes to disk: on a blocking thread.
-async fn store_submit(state: &Arc<AppState>, s: Submission) -> Result<Application, StoreError> {
-    let store = Arc::clone(&state.store);
+/// `Store::submit` flushes to disk: on a blocking thread. The submission is shared with it
+/// rather than copied (it holds the whole decision).
+async fn store_submit(
+    state: &Arc<AppState>,
+    s: &Arc<Submission>,
+) -> Result<Application, StoreError> {
+    let (store, s) = (Arc::clone(&state.store), Arc::clone(s));
     tokio::task::spawn_blocking(move || store.submit(&s))
         .await
         .map_err(|e| StoreError::Backend(format!("the submit task failed: {e}")))?
