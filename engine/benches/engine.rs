@@ -62,6 +62,20 @@ fn decide_visitor_visa(bencher: divan::Bencher) {
     bencher.bench(|| decide(program, black_box(&app), day, CapState::default()).unwrap());
 }
 
+/// What the stateless decide endpoint does per request, less HTTP: parse the posted bytes
+/// (forms not showing the profile yet), fill the forms, decide, write the answer.
+#[divan::bench]
+fn decide_visitor_visa_from_bytes(bencher: divan::Bencher) {
+    let program = CATALOGUE.program("apr.visitor-visa").unwrap();
+    let bytes = std::fs::read(root().join("tests/applications/visitor-visa.json")).unwrap();
+    let day = Date::parse("2022-05-01").unwrap();
+    bencher.bench(|| {
+        let app: Value = serde_json::from_slice(black_box(&bytes)).unwrap();
+        let decision = engine::decide_owned(program, app, day, CapState::default()).unwrap();
+        serde_json::to_vec(&decision).unwrap()
+    });
+}
+
 /// Only the visitor visa's rule scripts (the part of a decision spent in Rhai).
 #[divan::bench]
 fn rules_only_visitor_visa(bencher: divan::Bencher) {

@@ -443,12 +443,16 @@ pub async fn show(
         Ok(x) => x,
         Err(r) => return *r,
     };
+    // One decision for the whole page, on the stored document (the sections read it).
+    let decided = crate::portal::decide_as_of(&state, &app, &doc, &program, Date::today())
+        .map_err(|e| status_and_message(e).1);
     fill_from_profile(&mut doc, &program);
     let view = crate::portal::AppView {
         state: &state,
         page: &page,
         app: &app,
         doc: &doc,
+        decided: &decided,
         program: &program,
     };
     let sections = context! {

@@ -76,6 +76,9 @@ pub(crate) struct AppView<'a> {
     pub app: &'a Application,
     /// The application document, `fill_from_profile` applied.
     pub doc: &'a Value,
+    /// The engine's decision as of today with the document it decided on
+    /// ([`decide_as_of`]), made once for every section; or why it could not be made.
+    pub decided: &'a Decided,
     pub program: &'a Program,
 }
 
@@ -175,6 +178,9 @@ pub(crate) fn for_decision(
     engine::application::fill_from_profile(&mut doc, program);
     Ok(doc)
 }
+
+/// A decision with the document it was made on, or why none could be made (in words).
+pub(crate) type Decided = Result<(engine::Decision, Value), String>;
 
 /// The period an intake cap counts places in: the calendar year of the decision date.
 pub(crate) fn cap_period(day: engine::Date) -> String {

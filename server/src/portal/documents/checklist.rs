@@ -92,7 +92,17 @@ pub fn checklist(
     stored: &Value,
     program: &Program,
 ) -> Result<Checklist, ApiError> {
-    let (decision, doc) = decision(state, app, stored, program)?;
+    checklist_of(state, app, program, &decision(state, app, stored, program)?)
+}
+
+/// The checklist from a decision already made (the application page makes one for all of
+/// its sections) and the document it was made on.
+pub fn checklist_of(
+    state: &AppState,
+    app: &Application,
+    program: &Program,
+    (decision, doc): &(Decision, Value),
+) -> Result<Checklist, ApiError> {
     let uploads = state.store.documents(app.id)?;
     let items: Vec<Item> = program
         .manifest
@@ -122,7 +132,7 @@ pub fn checklist(
             }
         })
         .collect();
-    let names = Doc::new(&doc);
+    let names = Doc::new(doc);
     let fees = decision
         .fees
         .items

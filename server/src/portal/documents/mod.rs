@@ -76,10 +76,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The application page's documents section: how many mandatory documents are there, the fee
 /// total, and the link to the documents page.
 pub(crate) fn section(view: &AppView) -> Option<Value> {
-    let list = match checklist::checklist(view.state, view.app, view.doc, view.program) {
+    let list = match view.decided {
+        Ok(decided) => checklist::checklist_of(view.state, view.app, view.program, decided)
+            .map_err(|e| format!("{e:?}")),
+        Err(message) => Err(message.clone()),
+    };
+    let list = match list {
         Ok(list) => list,
         Err(e) => {
-            tracing::error!("documents section of {}: {e:?}", view.app.number());
+            tracing::error!("documents section of {}: {e}", view.app.number());
             return None;
         }
     };

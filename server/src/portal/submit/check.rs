@@ -82,7 +82,8 @@ pub fn readiness(
     })
 }
 
-fn blockers(id: u64, program: &Program, doc: &Value, d: &Decision) -> Vec<Blocker> {
+/// What blocks the submit, from the decision on `doc` (the document it was made on).
+pub(crate) fn blockers(id: u64, program: &Program, doc: &Value, d: &Decision) -> Vec<Blocker> {
     let mut out: Vec<Blocker> = d
         .missing
         .iter()

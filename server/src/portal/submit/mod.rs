@@ -92,11 +92,12 @@ pub(crate) fn section(v: &AppView) -> Option<Value> {
     let mut groups = Vec::new();
     let mut problem = None;
     if v.app.status.can_submit() {
-        let stored = v.state.store.application_data(v.app.id).ok().flatten();
-        let stored = stored.unwrap_or_else(|| json!({}));
-        match readiness(v.state, v.app, &stored, v.program, Date::today()) {
-            Ok(r) => groups = view::groups(&r.blockers, &r.doc, lang),
-            Err(e) => problem = Some(status_and_message(e).1),
+        match v.decided {
+            Ok((decision, doc)) => {
+                let blockers = check::blockers(v.app.id, v.program, doc, decision);
+                groups = view::groups(&blockers, doc, lang);
+            }
+            Err(message) => problem = Some(message.clone()),
         }
     }
     Some(context! {
