@@ -39,8 +39,15 @@ pub async fn require_csrf(
     ) {
         return next.run(request).await;
     }
+    let mut request = request;
     let session = match session::lookup(&state, request.headers()) {
-        Ok(Some((_, s))) => s,
+        Ok(Some((key, s))) => {
+            // The handler's extractor finds it here instead of reading the store again.
+            request
+                .extensions_mut()
+                .insert(session::Found(key, s.clone()));
+            s
+        }
         Ok(None) => return next.run(request).await,
         Err(e) => return e.into_response(),
     };

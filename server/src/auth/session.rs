@@ -89,6 +89,11 @@ pub fn lookup(
     Ok(state.store.session(&key)?.map(|s| (key, s)))
 }
 
+/// The session [`lookup`] found for this request, left in its extensions by the CSRF check
+/// (which reads it first) for the extractors below.
+#[derive(Clone)]
+pub struct Found(pub String, pub Session);
+
 /// Whoever a live session belongs to, even one signed in with a temporary password. Only
 /// `/me`, the password change and sign-out take this; everything else takes
 /// [`CurrentAccount`]. Absent or expired: 401.
@@ -125,7 +130,11 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
         if let Some(found) = parts.extensions.get::<SignedIn>() {
             return Ok(found.clone());
         }
-        let Some((key, session)) = lookup(state, &parts.headers)? else {
+        let found = match parts.extensions.remove::<Found>() {
+            Some(Found(key, session)) => Some((key, session)),
+            None => lookup(state, &parts.headers)?,
+        };
+        let Some((key, session)) = found else {
             return Err(not_signed_in());
         };
         let Some(account) = state.store.account(session.account)? else {

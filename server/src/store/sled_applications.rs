@@ -10,6 +10,14 @@ use super::sled_store::{
 use sled::transaction::{abort, Transactional, TransactionalTree};
 use sled::Tree;
 
+/// A [`StoredDecision`] as written: the same fields, borrowed rather than copied.
+#[derive(serde::Serialize)]
+struct DecisionRecord<'a> {
+    program_version: &'a str,
+    decided: Timestamp,
+    decision: &'a serde_json::Value,
+}
+
 /// The application, or abort with "not found".
 fn tx_app(apps: &TransactionalTree, id: ApplicationId) -> TxResult<Application> {
     match tx_get(apps, "application", &id.to_be_bytes())? {
@@ -305,6 +313,15 @@ impl SledStore {
             &self.audit,
             &self.meta,
         );
+        // Everything that does not depend on the stored records is prepared before the
+        // transaction: sled holds one lock for every transaction, and every read waits while a
+        // transaction holds it. The decision (with its trace) is the largest record written.
+        let at = now();
+        let decision = encode(&DecisionRecord {
+            program_version: &s.program_version,
+            decided: at,
+            decision: &s.decision,
+        });
         let app = trees.transaction(|(apps, decisions, by_status, claims, caps, log, meta)| {
             let mut app = tx_app(apps, s.application)?;
             if !app.status.can_submit() {
@@ -328,13 +345,7 @@ impl SledStore {
                 }
                 caps.insert(key, &(used + 1).to_be_bytes())?;
             }
-            let at = now();
-            let decision = StoredDecision {
-                program_version: s.program_version.clone(),
-                decided: at,
-                decision: s.decision.clone(),
-            };
-            decisions.insert(&app.id.to_be_bytes(), encode(&decision))?;
+            decisions.insert(&app.id.to_be_bytes(), decision.as_slice())?;
             let old = app.status;
             app.status = s.status;
             app.updated = at;

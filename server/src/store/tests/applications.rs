@@ -255,6 +255,8 @@ fn submit_stores_decision_status_and_cap_together() {
     assert_eq!(accepted.program_version.as_deref(), Some("v1"));
     let decision = s.decision(a.id).unwrap().unwrap();
     assert_eq!(decision.decision, json!({"outcome": "accepted"}));
+    assert_eq!(decision.program_version, "v1");
+    assert_eq!(Some(decision.decided), accepted.decided);
     assert_eq!(s.cap_used("pr.capped", "2025").unwrap(), 1);
     assert_eq!(
         s.submit(&submission(a.id, Status::Accepted, cap()))
