@@ -24,17 +24,20 @@
 
 // `records`: the record types; `error`: `StoreError`; `sled_*`: the sled implementation.
 mod error;
-mod group_commit;
 mod records;
 mod sled_accounts;
 mod sled_applications;
 mod sled_store;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 pub use error::{Result, StoreError};
 pub use records::*;
 pub use sled_store::SledStore;
+
+/// What [`Store::submit_then`] calls with the submission and its result.
+pub type SubmitDone = writer::Done<Submission, Application>;
 
 /// Everything the portal stores. Implementations are shared between threads
 /// (`Arc<dyn Store>`).
@@ -129,6 +132,9 @@ pub trait Store: Send + Sync {
     /// [`StoreError::NotSubmittable`] unless the application is a draft or returned, and with
     /// [`StoreError::CapReached`] or [`StoreError::Duplicate`], storing nothing.
     fn submit(&self, submission: &Submission) -> Result<Application>;
+    /// [`Store::submit`] for async callers: `done` gets the submission back with the same
+    /// result, once durable (or refused), and no thread waits for the disk meanwhile.
+    fn submit_then(&self, submission: Submission, done: SubmitDone);
     /// The latest decision on an application.
     fn decision(&self, id: ApplicationId) -> Result<Option<StoredDecision>>;
     /// A representative's applications, in creation order.

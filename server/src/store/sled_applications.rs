@@ -303,67 +303,6 @@ impl SledStore {
             .map(|a| a.id))
     }
 
-    pub(super) fn app_submit(&self, s: &Submission) -> Result<Application> {
-        let trees = (
-            &self.applications,
-            &self.decisions,
-            &self.representative_status,
-            &self.person_claims,
-            &self.caps,
-            &self.audit,
-            &self.meta,
-        );
-        // Everything that does not depend on the stored records is prepared before the
-        // transaction: sled holds one lock for every transaction, and every read waits while a
-        // transaction holds it. The decision (with its trace) is the largest record written.
-        let at = now();
-        let decision = encode(&DecisionRecord {
-            program_version: &s.program_version,
-            decided: at,
-            decision: &s.decision,
-        });
-        let app = trees.transaction(|(apps, decisions, by_status, claims, caps, log, meta)| {
-            let mut app = tx_app(apps, s.application)?;
-            if !app.status.can_submit() {
-                return abort(StoreError::NotSubmittable {
-                    application: app.id,
-                    status: app.status,
-                });
-            }
-            if let Some(persons) = &s.persons {
-                tx_claim(apps, claims, &mut app, persons)?;
-            }
-            if let (Status::Accepted, Some(cap)) = (s.status, &s.cap) {
-                let key = text_pair(&app.program, &cap.period);
-                let used = caps.get(&key)?.map_or(0, |v| be_u64(&v));
-                if used >= cap.limit {
-                    return abort(StoreError::CapReached {
-                        program: app.program.clone(),
-                        period: cap.period.clone(),
-                        limit: cap.limit,
-                    });
-                }
-                caps.insert(key, &(used + 1).to_be_bytes())?;
-            }
-            decisions.insert(&app.id.to_be_bytes(), decision.as_slice())?;
-            let old = app.status;
-            app.status = s.status;
-            app.updated = at;
-            app.decided = Some(at);
-            app.program_version = Some(s.program_version.clone());
-            if !app.status.is_open() {
-                tx_release(claims, &mut app)?;
-            }
-            tx_reindex(by_status, old, &app)?;
-            tx_put_app(apps, &app)?;
-            tx_audit(log, meta, app.id, &s.audit, at)?;
-            Ok(app)
-        })?;
-        // Acknowledged only once durable (the flush is shared with concurrent submits).
-        self.sync()?;
-        Ok(app)
-    }
-
     /// The applications whose ids end the keys under `prefix` of an index, in key order.
     pub(super) fn apps_by_prefix(&self, index: &Tree, prefix: &[u8]) -> Result<Vec<Application>> {
         let mut apps = Vec::new();
@@ -503,5 +442,80 @@ impl SledStore {
             Ok(report)
         })?;
         Ok(report)
+    }
+}
+
+/// The trees a submit writes (clones of the store's, which share their data), for the writer
+/// thread.
+pub(super) struct SubmitTrees {
+    pub applications: Tree,
+    pub decisions: Tree,
+    pub representative_status: Tree,
+    pub person_claims: Tree,
+    pub caps: Tree,
+    pub audit: Tree,
+    pub meta: Tree,
+}
+
+impl SubmitTrees {
+    /// The submit transaction, not yet durable: [`SledStore`]'s writer thread runs it, then
+    /// flushes.
+    pub(super) fn submit(&self, s: &Submission) -> Result<Application> {
+        let trees = (
+            &self.applications,
+            &self.decisions,
+            &self.representative_status,
+            &self.person_claims,
+            &self.caps,
+            &self.audit,
+            &self.meta,
+        );
+        // Everything that does not depend on the stored records is prepared before the
+        // transaction: sled holds one lock for every transaction, and every read waits while a
+        // transaction holds it. The decision (with its trace) is the largest record written.
+        let at = now();
+        let decision = encode(&DecisionRecord {
+            program_version: &s.program_version,
+            decided: at,
+            decision: &s.decision,
+        });
+        let app = trees.transaction(|(apps, decisions, by_status, claims, caps, log, meta)| {
+            let mut app = tx_app(apps, s.application)?;
+            if !app.status.can_submit() {
+                return abort(StoreError::NotSubmittable {
+                    application: app.id,
+                    status: app.status,
+                });
+            }
+            if let Some(persons) = &s.persons {
+                tx_claim(apps, claims, &mut app, persons)?;
+            }
+            if let (Status::Accepted, Some(cap)) = (s.status, &s.cap) {
+                let key = text_pair(&app.program, &cap.period);
+                let used = caps.get(&key)?.map_or(0, |v| be_u64(&v));
+                if used >= cap.limit {
+                    return abort(StoreError::CapReached {
+                        program: app.program.clone(),
+                        period: cap.period.clone(),
+                        limit: cap.limit,
+                    });
+                }
+                caps.insert(key, &(used + 1).to_be_bytes())?;
+            }
+            decisions.insert(&app.id.to_be_bytes(), decision.as_slice())?;
+            let old = app.status;
+            app.status = s.status;
+            app.updated = at;
+            app.decided = Some(at);
+            app.program_version = Some(s.program_version.clone());
+            if !app.status.is_open() {
+                tx_release(claims, &mut app)?;
+            }
+            tx_reindex(by_status, old, &app)?;
+            tx_put_app(apps, &app)?;
+            tx_audit(log, meta, app.id, &s.audit, at)?;
+            Ok(app)
+        })?;
+        Ok(app)
     }
 }

@@ -31,20 +31,21 @@
 //! they are dense and in creation order. sled runs transactions one at a time (a process-wide
 //! lock), so a transaction's closure must stay short and must not call a tree outside it.
 //!
-//! Durability: a write that must be durable before it is acknowledged (a submit) goes through
-//! [`SledStore::sync`], which shares one flush among every concurrent caller
-//! ([`GroupCommit`]); a flush is sled's (its log buffers written out) followed by an
-//! `fdatasync` of sled's file, because sled's own flush uses `sync_file_range`, which leaves
-//! the file's size and the disk's write cache unflushed, so a power cut could lose what it
-//! wrote.
+//! Durability: a write that must be durable before it is acknowledged (a submit) goes to the
+//! store's writer thread ([`Writer`]), which runs the submits that are waiting one after the
+//! other and then makes them all durable with one flush. A flush is sled's (its log buffers
+//! written out) followed by an `fdatasync` of sled's file, because sled's own flush uses
+//! `sync_file_range`, which leaves the file's size and the disk's write cache unflushed, so a
+//! power cut could lose what it wrote.
 //!
 //! This file has the type, its trees and the key helpers, and implements [`Store`]; the longer
 //! methods live in `sled_accounts.rs` (accounts, sessions, tokens) and `sled_applications.rs`
 //! (applications, submit, documents, audit, outbox, problem reports).
 
 use super::error::{Result, StoreError};
-use super::group_commit::GroupCommit;
 use super::records::*;
+use super::sled_applications::SubmitTrees;
+use super::writer::{Done, Writer};
 use super::Store;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -56,7 +57,6 @@ pub(super) type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
 
 /// The portal's records in a sled database (one folder).
 pub struct SledStore {
-    pub(super) db: Db,
     pub(super) accounts: Tree,
     pub(super) account_emails: Tree,
     pub(super) sessions: Tree,
@@ -78,10 +78,28 @@ pub struct SledStore {
     pub(super) problems: Tree,
     pub(super) caps: Tree,
     pub(super) meta: Tree,
-    /// Shares flushes between concurrent submits.
-    commits: GroupCommit,
-    /// sled's data file, to `fdatasync` after sled's flush (none for a temporary store).
-    file: Option<std::fs::File>,
+    /// Makes everything written durable.
+    flusher: Flusher,
+    /// Writes the submits, then flushes once per batch.
+    submits: Writer<Submission, Application>,
+}
+
+/// sled's flush, then an `fdatasync` of its data file (none for a temporary store).
+#[derive(Clone)]
+struct Flusher {
+    db: Db,
+    file: Option<std::sync::Arc<std::fs::File>>,
+}
+
+impl Flusher {
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        if let Some(file) = &self.file {
+            file.sync_data()
+                .map_err(|e| StoreError::Backend(format!("syncing sled's file failed: {e}")))?;
+        }
+        Ok(())
+    }
 }
 
 impl SledStore {
@@ -91,18 +109,37 @@ impl SledStore {
         // sled keeps everything in one file, `db`, in its folder.
         let file = std::fs::File::open(path.as_ref().join("db"))
             .map_err(|e| StoreError::Backend(format!("cannot open sled's file to sync it: {e}")))?;
-        let mut store = SledStore::from_db(db)?;
-        store.file = Some(file);
-        Ok(store)
+        SledStore::from_db(db, Some(file))
     }
 
     /// A store in a temporary folder, deleted when the store is dropped (tests).
     pub fn open_temporary() -> Result<SledStore> {
-        SledStore::from_db(sled::Config::new().temporary(true).open()?)
+        SledStore::from_db(sled::Config::new().temporary(true).open()?, None)
     }
 
-    fn from_db(db: Db) -> Result<SledStore> {
+    fn from_db(db: Db, file: Option<std::fs::File>) -> Result<SledStore> {
         let t = |name: &str| db.open_tree(name);
+        let flusher = Flusher {
+            db: db.clone(),
+            file: file.map(std::sync::Arc::new),
+        };
+        let trees = SubmitTrees {
+            applications: t("applications")?,
+            decisions: t("decisions")?,
+            representative_status: t("representative_status")?,
+            person_claims: t("person_claims")?,
+            caps: t("caps")?,
+            audit: t("audit")?,
+            meta: t("meta")?,
+        };
+        let submits = {
+            let flusher = flusher.clone();
+            Writer::spawn(
+                "intake-submits",
+                move |s: &Submission| trees.submit(s),
+                move || flusher.flush(),
+            )?
+        };
         Ok(SledStore {
             accounts: t("accounts")?,
             account_emails: t("account_emails")?,
@@ -125,26 +162,9 @@ impl SledStore {
             problems: t("problems")?,
             caps: t("caps")?,
             meta: t("meta")?,
-            commits: GroupCommit::new(),
-            file: None,
-            db,
+            flusher,
+            submits,
         })
-    }
-
-    /// Returns once every write made before the call is durable, sharing the flush with
-    /// the other callers of the moment (see [`GroupCommit`]).
-    pub(super) fn sync(&self) -> Result<()> {
-        self.commits.sync(|| self.flush_to_disk())
-    }
-
-    /// sled's flush, then the file's data and size to the disk itself.
-    fn flush_to_disk(&self) -> Result<()> {
-        self.db.flush()?;
-        if let Some(file) = &self.file {
-            file.sync_data()
-                .map_err(|e| StoreError::Backend(format!("syncing sled's file failed: {e}")))?;
-        }
-        Ok(())
     }
 
     /// Reads a JSON record.
@@ -361,7 +381,11 @@ impl Store for SledStore {
     }
 
     fn submit(&self, submission: &Submission) -> Result<Application> {
-        self.app_submit(submission)
+        self.submits.write_and_wait(submission.clone())
+    }
+
+    fn submit_then(&self, submission: Submission, done: Done<Submission, Application>) {
+        self.submits.write(submission, done)
     }
 
     fn decision(&self, id: ApplicationId) -> Result<Option<StoredDecision>> {
@@ -509,6 +533,6 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<()> {
-        self.sync()
+        self.flusher.flush()
     }
 }

@@ -131,16 +131,21 @@ pub async fn submit(
         cap: cap.clone(),
         persons: Some(persons(&ready.doc)),
     };
-    let mut submission = Arc::new(submission);
-    let stored_app = match store_submit(state, &submission).await {
+    let (mut submission, stored_app) = store_submit(state, submission)
+        .await
+        .map_err(|e| refusal(e, lang))?;
+    let stored_app = match stored_app {
         Err(StoreError::CapReached { limit, .. }) => {
             // Another submit took the last place: decide again with the cap full.
             decision = decide_on(program, &ready.doc, day, limit)?;
-            let again = Arc::make_mut(&mut submission);
-            again.status = status_of(&decision);
-            again.decision = decision_json(&decision)?;
-            again.audit = Audit::new(who, format!("submitted: {}", outcome_words(&decision)));
-            store_submit(state, &submission).await
+            submission.status = status_of(&decision);
+            submission.decision = decision_json(&decision)?;
+            submission.audit = Audit::new(who, format!("submitted: {}", outcome_words(&decision)));
+            let stored;
+            (submission, stored) = store_submit(state, submission)
+                .await
+                .map_err(|e| refusal(e, lang))?;
+            stored
         }
         other => other,
     };
@@ -170,7 +175,7 @@ pub async fn submit(
     };
     Ok(Submitted {
         app,
-        decision: Arc::unwrap_or_clone(submission).decision,
+        decision: submission.decision,
         created,
     })
 }
@@ -186,16 +191,23 @@ fn outcome_words(d: &Decision) -> String {
     }
 }
 
-/// `Store::submit` flushes to disk: on a blocking thread. The submission is shared with it
-/// rather than copied (it holds the whole decision).
+/// Stores the submission through the store's writer (acknowledged once durable) and hands
+/// it back with the result: a refused one may be submitted again, changed.
 async fn store_submit(
-    state: &Arc<AppState>,
-    s: &Arc<Submission>,
-) -> Result<Application, StoreError> {
-    let (store, s) = (Arc::clone(&state.store), Arc::clone(s));
-    tokio::task::spawn_blocking(move || store.submit(&s))
-        .await
-        .map_err(|e| StoreError::Backend(format!("the submit task failed: {e}")))?
+    state: &AppState,
+    submission: Submission,
+) -> Result<(Submission, Result<Application, StoreError>), StoreError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.store.submit_then(
+        submission,
+        Box::new(move |submission, result| {
+            let _ = tx.send((submission, result));
+        }),
+    );
+    // The store calls `done` once, even when its writer has stopped; only a writer that died
+    // with the submission still queued drops it unanswered.
+    rx.await
+        .map_err(|_| StoreError::Backend("the store stopped before the submit was written".into()))
 }
 
 /// A store refusal in words the representative can act on.

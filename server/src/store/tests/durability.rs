@@ -1,5 +1,10 @@
-//! Group commit keeps the promise "a submit is acknowledged only once durable": a process
-//! that exits abruptly in the middle of many concurrent submits loses none it acknowledged.
+//! A process that exits abruptly in the middle of many concurrent submits loses none it
+//! acknowledged: each is committed, and reads back after the store is reopened.
+//!
+//! What this cannot show: a process exit keeps what sled handed to the operating system, so
+//! the test passes even without the flush. That the acknowledgement waits for a flush to the
+//! disk (`fdatasync`) that started after the write is the writer's promise, which its own
+//! tests check with a fake disk (`store::writer::tests`; they fail when the flush is skipped).
 
 use super::*;
 use std::io::Write;
