@@ -30,7 +30,23 @@ struct Queued<J, T> {
 /// The queue to the writer thread. The thread ends once the writer is dropped and the queue
 /// is empty.
 pub struct Writer<J, T> {
-    queue: mpsc::Sender<Queued<J, T>>,
+    /// `None` only while dropping.
+    queue: Option<mpsc::Sender<Queued<J, T>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl<J, T> Drop for Writer<J, T> {
+    /// Closes the queue and waits for the thread to answer what is in it and end: whatever
+    /// it holds (sled's database, so its lock on the folder) is released when this returns.
+    fn drop(&mut self) {
+        self.queue.take();
+        if let Some(thread) = self.thread.take() {
+            // A writer dropped by its own thread (from a `done`) cannot wait for itself.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 fn stopped() -> StoreError {
@@ -46,16 +62,24 @@ impl<J: Send + 'static, T: Send + 'static> Writer<J, T> {
         flush: impl FnMut() -> Result<()> + Send + 'static,
     ) -> Result<Writer<J, T>> {
         let (queue, jobs) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(name.into())
             .spawn(move || run(jobs, write, flush))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { queue })
+        Ok(Writer {
+            queue: Some(queue),
+            thread: Some(thread),
+        })
     }
 
     /// Queues a job; `done` is called on the writer thread once it is durable or refused.
     pub fn write(&self, job: J, done: Done<J, T>) {
-        if let Err(mpsc::SendError(q)) = self.queue.send(Queued { job, done }) {
+        let queued = Queued { job, done };
+        let refused = match &self.queue {
+            Some(queue) => queue.send(queued).err().map(|mpsc::SendError(q)| q),
+            None => Some(queued),
+        };
+        if let Some(q) = refused {
             (q.done)(q.job, Err(stopped()));
         }
     }
