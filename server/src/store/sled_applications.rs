@@ -447,6 +447,7 @@ impl SledStore {
 
 /// The trees a submit writes (clones of the store's, which share their data), for the writer
 /// thread.
+#[derive(Clone)]
 pub(super) struct SubmitTrees {
     pub applications: Tree,
     pub decisions: Tree,

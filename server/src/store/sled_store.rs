@@ -133,7 +133,7 @@ impl SledStore {
             meta: t("meta")?,
         };
         let submits = {
-            let flusher = flusher.clone();
+            let (flusher, trees) = (flusher.clone(), trees.clone());
             Writer::spawn(
                 "intake-submits",
                 move |s: &Submission| trees.submit(s),
@@ -147,21 +147,21 @@ impl SledStore {
             account_sessions: t("account_sessions")?,
             reset_tokens: t("reset_tokens")?,
             temporary_passwords: t("temporary_passwords")?,
-            applications: t("applications")?,
+            applications: trees.applications.clone(),
             application_data: t("application_data")?,
-            decisions: t("decisions")?,
+            decisions: trees.decisions.clone(),
             representative_applications: t("representative_applications")?,
-            representative_status: t("representative_status")?,
+            representative_status: trees.representative_status.clone(),
             client_applications: t("client_applications")?,
-            person_claims: t("person_claims")?,
+            person_claims: trees.person_claims.clone(),
             document_meta: t("document_meta")?,
             document_bytes: t("document_bytes")?,
-            audit: t("audit")?,
+            audit: trees.audit.clone(),
             outbox: t("outbox")?,
             outbox_unsent: t("outbox_unsent")?,
             problems: t("problems")?,
-            caps: t("caps")?,
-            meta: t("meta")?,
+            caps: trees.caps.clone(),
+            meta: trees.meta.clone(),
             flusher,
             submits,
         })
