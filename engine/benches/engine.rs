@@ -63,8 +63,10 @@ fn decide_visitor_visa(bencher: divan::Bencher) {
 }
 
 /// What the stateless decide endpoint does per request, less HTTP: parse the posted bytes
-/// (forms not showing the profile yet), fill the forms, decide, write the answer.
-#[divan::bench]
+/// (forms not showing the profile yet), fill the forms, decide, write the answer. Also on
+/// both cores at once (`t=2`, the time per decision of each thread): what the server does
+/// under load, where the two cores slow each other down.
+#[divan::bench(threads = [1, 2])]
 fn decide_visitor_visa_from_bytes(bencher: divan::Bencher) {
     let program = CATALOGUE.program("apr.visitor-visa").unwrap();
     let bytes = std::fs::read(root().join("tests/applications/visitor-visa.json")).unwrap();

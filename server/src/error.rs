@@ -101,7 +101,8 @@ impl From<StoreError> for ApiError {
             | StoreError::Changed { .. }
             | StoreError::NotChangeable { .. }
             | StoreError::CapReached { .. }
-            | StoreError::Duplicate { .. } => ApiError::Conflict(format!("{e}.")),
+            | StoreError::Duplicate { .. }
+            | StoreError::AlreadyLinked { .. } => ApiError::Conflict(format!("{e}.")),
             StoreError::Corrupt { .. } | StoreError::Backend(_) => {
                 ApiError::Internal(e.to_string())
             }

@@ -5,43 +5,13 @@
 
 mod common;
 
+use common::submitting::{id_of, owp_rules, representative_with_application, visitor_visa};
 use common::{
     complete_application, edited_rules, new_application, sign_up, start, start_with_rules, Browser,
-    Server,
 };
 use engine::Date;
-use serde_json::{json, Value};
+use serde_json::json;
 use server::store::{Audit, NewAccount, NewApplication, Role, Status};
-
-/// The repository's complete visitor visa, for a stay starting next month, with its own
-/// passport number (the duplicates check tells people apart by it).
-fn visitor_visa(passport: &str) -> Value {
-    let text = std::fs::read_to_string(common::repo().join("tests/applications/visitor-visa.json"))
-        .unwrap();
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
-    let today = Date::today();
-    doc["people"][0]["imm5257"]["visit"]["from_date"] = json!(today.add_months(1).to_string());
-    doc["people"][0]["imm5257"]["visit"]["to_date"] = json!(today.add_months(2).to_string());
-    doc["people"][0]["profile"]["passport"]["number"] = json!(passport);
-    doc
-}
-
-fn id_of(path: &str) -> u64 {
-    path.rsplit('/').next().unwrap().parse().unwrap()
-}
-
-/// A representative signed in through the pages, with one visitor-visa application.
-fn representative_with_application(s: &Server, who: &str) -> (Browser, u64) {
-    let mut b = Browser::new(s);
-    sign_up(&mut b, "Rep", &format!("{who}@example.com"));
-    let path = new_application(
-        &mut b,
-        "Olena Kovalenko",
-        &format!("olena.{who}@example.com"),
-        "apr.visitor-visa",
-    );
-    (b, id_of(&path))
-}
 
 /// Posts the submit button of the application page.
 fn submit_page(b: &mut Browser, id: u64) -> common::Answer {
@@ -304,22 +274,7 @@ fn the_same_person_cannot_have_two_open_applications_in_a_program() {
 
 #[test]
 fn ukraine_2022_owp_makes_two_linked_applications_once() {
-    // The special measures' window has closed: reopen it (and the program it creates) in a
-    // copy of the catalogue, so that the decision made today creates the open work permit.
-    let rules = edited_rules("owp", |root| {
-        let visitor = root.join("programs/apr.visitor-visa.json");
-        let text = std::fs::read_to_string(&visitor).unwrap();
-        let text = text.replacen("\"to\": \"2023-07-15\"", "\"to\": null", 1);
-        std::fs::write(&visitor, text).unwrap();
-        let owp = root.join("programs/apr.open-work-permit-outside-canada.json");
-        let text = std::fs::read_to_string(&owp).unwrap();
-        std::fs::write(
-            &owp,
-            text.replacen("\"to\": \"2023-07-15\"", "\"to\": null", 1),
-        )
-        .unwrap();
-    });
-    let s = start_with_rules("submit-owp", &[], rules);
+    let s = start_with_rules("submit-owp", &[], owp_rules("owp"));
     let (mut b, id) = representative_with_application(&s, "owp");
     let mut doc = visitor_visa("FA400004");
     doc["people"][0]["imm5257"]["visit"]["purpose"] = json!("other");

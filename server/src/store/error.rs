@@ -37,6 +37,11 @@ pub enum StoreError {
         application: ApplicationId,
         status: Status,
     },
+    /// The application is linked with another already: nothing was created.
+    AlreadyLinked {
+        application: ApplicationId,
+        linked: ApplicationId,
+    },
     /// A stored record could not be read back.
     Corrupt { tree: &'static str, detail: String },
     /// The storage itself failed (disk, I/O, …).
@@ -103,6 +108,15 @@ impl fmt::Display for StoreError {
                 f,
                 "application {} is {status} and can no longer be changed",
                 application_number(*application)
+            ),
+            StoreError::AlreadyLinked {
+                application,
+                linked,
+            } => write!(
+                f,
+                "application {} is already linked with {}: nothing was created",
+                application_number(*application),
+                application_number(*linked)
             ),
             StoreError::Corrupt { tree, detail } => {
                 write!(f, "a stored {tree} record cannot be read: {detail}")

@@ -113,8 +113,17 @@ pub trait Store: Send + Sync {
     /// Sets the status outside a submit (paper-only, back to draft); leaving the open statuses
     /// releases the application's duplicates claims.
     fn set_status(&self, id: ApplicationId, status: Status, audit: &Audit) -> Result<Application>;
-    /// Links two applications both ways (the two of a Ukraine 2022 OWP).
-    fn link_applications(&self, a: ApplicationId, b: ApplicationId, audit: &Audit) -> Result<()>;
+    /// Creates the application a decision asks for (the open work permit of a Ukraine 2022
+    /// OWP) linked both ways with `from`, in one transaction: `audit` is the new one's first
+    /// entry and `linked` is written on both. Fails with [`StoreError::AlreadyLinked`] when
+    /// `from` is linked already; then nothing is created (two tries at once make one).
+    fn create_linked_application(
+        &self,
+        from: ApplicationId,
+        new: &NewApplication,
+        audit: &Audit,
+        linked: &Audit,
+    ) -> Result<Application>;
     /// Claims the people of an application for the duplicates check, replacing its earlier
     /// claims. Fails with [`StoreError::Duplicate`] when another open application of the same
     /// program has claimed one of them; then nothing changes.

@@ -120,6 +120,17 @@ fn tx_release(claims: &TransactionalTree, app: &mut Application) -> TxResult<()>
 
 impl SledStore {
     pub(super) fn app_create(&self, new: &NewApplication, audit: &Audit) -> Result<Application> {
+        self.app_create_linked(new, audit, None)
+    }
+
+    /// Creates an application; with `link`, links it both ways with that one in the same
+    /// transaction, unless that one is linked already (then nothing is created).
+    pub(super) fn app_create_linked(
+        &self,
+        new: &NewApplication,
+        audit: &Audit,
+        link: Option<(ApplicationId, &Audit)>,
+    ) -> Result<Application> {
         let trees = (
             &self.applications,
             &self.application_data,
@@ -131,6 +142,19 @@ impl SledStore {
         );
         let app = trees.transaction(|(apps, data, by_rep, by_status, by_client, log, meta)| {
             let at = now();
+            let from = match link {
+                Some((from, _)) => {
+                    let from = tx_app(apps, from)?;
+                    if let Some(linked) = from.linked {
+                        return abort(StoreError::AlreadyLinked {
+                            application: from.id,
+                            linked,
+                        });
+                    }
+                    Some(from)
+                }
+                None => None,
+            };
             let app = Application {
                 id: next_id(meta, "application")?,
                 representative: new.representative,
@@ -140,7 +164,7 @@ impl SledStore {
                 created: at,
                 updated: at,
                 persons: Vec::new(),
-                linked: None,
+                linked: from.as_ref().map(|f| f.id),
                 decided: None,
                 program_version: None,
             };
@@ -150,6 +174,13 @@ impl SledStore {
             by_status.insert(status_key(app.representative, app.status, app.id), &[])?;
             by_client.insert(&pair(app.client, app.id), &[])?;
             tx_audit(log, meta, app.id, audit, at)?;
+            if let (Some(mut from), Some((_, linked))) = (from, link) {
+                from.linked = Some(app.id);
+                from.updated = at;
+                tx_put_app(apps, &from)?;
+                tx_audit(log, meta, from.id, linked, at)?;
+                tx_audit(log, meta, app.id, linked, at)?;
+            }
             Ok(app)
         })?;
         Ok(app)
@@ -240,22 +271,6 @@ impl SledStore {
             Ok(app)
         })?;
         Ok(app)
-    }
-
-    pub(super) fn app_link(&self, a: ApplicationId, b: ApplicationId, audit: &Audit) -> Result<()> {
-        let trees = (&self.applications, &self.audit, &self.meta);
-        trees.transaction(|(apps, log, meta)| {
-            let at = now();
-            for (this, other) in [(a, b), (b, a)] {
-                let mut app = tx_app(apps, this)?;
-                app.linked = Some(other);
-                app.updated = at;
-                tx_put_app(apps, &app)?;
-                tx_audit(log, meta, this, audit, at)?;
-            }
-            Ok(())
-        })?;
-        Ok(())
     }
 
     pub(super) fn app_set_persons(

@@ -363,8 +363,14 @@ impl Store for SledStore {
         self.app_set_status(id, status, audit)
     }
 
-    fn link_applications(&self, a: ApplicationId, b: ApplicationId, audit: &Audit) -> Result<()> {
-        self.app_link(a, b, audit)
+    fn create_linked_application(
+        &self,
+        from: ApplicationId,
+        new: &NewApplication,
+        audit: &Audit,
+        linked: &Audit,
+    ) -> Result<Application> {
+        self.app_create_linked(new, audit, Some((from, linked)))
     }
 
     fn set_persons(&self, id: ApplicationId, persons: &[PersonKey], audit: &Audit) -> Result<()> {

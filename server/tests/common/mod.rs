@@ -4,6 +4,8 @@
 //! Each test file uses part of it.
 #![allow(dead_code)]
 
+pub mod submitting;
+
 use serde_json::Value;
 use server::config::Config;
 use server::rules::Rules;
@@ -66,7 +68,9 @@ impl Answer {
     }
 }
 
-/// A browser: keeps its cookies, does not follow redirects.
+/// A browser: keeps its cookies, does not follow redirects. A clone is another tab of the
+/// same session.
+#[derive(Clone)]
 pub struct Browser {
     pub base: String,
     agent: ureq::Agent,

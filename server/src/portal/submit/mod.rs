@@ -3,10 +3,13 @@
 //! applications a decision creates (the two of a Ukraine 2022 OWP).
 //!
 //! - `check`: the decision on the document as it stands and what blocks the submit.
-//! - `submitting`: the submit (durable, capped, duplicates refused) and linked applications.
+//! - `submitting`: the submit (durable, capped, duplicates refused).
+//! - `linked`: the applications a decision creates, and creating them again when the submit
+//!   could not.
 //! - `view`: blockers and stored decisions in the page's language.
 
 pub(crate) mod check;
+pub(crate) mod linked;
 pub(crate) mod submitting;
 pub(crate) mod view;
 
@@ -37,6 +40,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/applications/{id}/submit", post(submit_page))
         .route("/api/v1/applications/{id}", get(api_application))
         .route("/api/v1/applications/{id}/submit", post(api_submit))
+        .route("/applications/{id}/linked", post(linked::linked_page))
+        .route("/api/v1/applications/{id}/linked", post(linked::api_linked))
 }
 
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -53,8 +58,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api_application, api_submit),
-    components(schemas(ApplicationDetail, SubmitAnswer, Blocker, check::Words, Linked))
+    paths(api_application, api_submit, linked::api_linked),
+    components(schemas(
+        ApplicationDetail,
+        SubmitAnswer,
+        Blocker,
+        check::Words,
+        Linked,
+        linked::CreatedAnswer
+    ))
 )]
 struct SubmitDoc;
 
@@ -100,6 +112,16 @@ pub(crate) fn section(v: &AppView) -> Option<Value> {
             Err(message) => problem = Some(message.clone()),
         }
     }
+    // A linked application the submit could not create: offered again.
+    let to_create: Vec<String> = linked::pending(v.state, v.app)
+        .unwrap_or_else(|e| {
+            let (_, message) = status_and_message(e);
+            tracing::error!("linked applications of {}: {message}", v.app.number());
+            Vec::new()
+        })
+        .iter()
+        .map(|p| program_title(v.state, p, lang))
+        .collect();
     Some(context! {
         id => v.app.id,
         can_submit => v.app.status.can_submit(),
@@ -108,6 +130,7 @@ pub(crate) fn section(v: &AppView) -> Option<Value> {
         decision => decision.map(|d| Value::from(Serde(&d))),
         decided => v.app.decided.map(when),
         linked => linked(v.state, v.app, lang).map(|l| Value::from(Serde(&l))),
+        to_create => to_create,
     })
 }
 
@@ -355,15 +378,7 @@ pub async fn api_submit(
     };
     match submit(&state, &me.account, &app, &program, lang).await {
         Ok(done) => {
-            let created = done
-                .created
-                .iter()
-                .map(|a| Linked {
-                    id: a.id,
-                    number: a.number(),
-                    program: program_title(&state, &a.program, lang),
-                })
-                .collect();
+            let created = linked::linked_of(&state, &done.created, lang);
             // Nothing blocked the submit a moment ago: no need to check again.
             match detail_with(&state, &done.app, lang, Some(done.decision), Vec::new()) {
                 Ok(application) => Json(SubmitAnswer {

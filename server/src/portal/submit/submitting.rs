@@ -8,11 +8,11 @@
 //! application `cap_reached`, and that is what is stored.
 
 use super::check::{readiness, Blocker};
+use super::linked::create_linked;
 use crate::error::ApiError;
 use crate::portal::{cap_period, decide_on};
 use crate::store::{
-    Account, Application, Audit, CapClaim, NewApplication, PersonKey, Status, StoreError,
-    Submission,
+    Account, Application, Audit, CapClaim, PersonKey, Status, StoreError, Submission,
 };
 use crate::AppState;
 use engine::{Date, Decision, Lang, Outcome, Program};
@@ -151,10 +151,12 @@ pub async fn submit(
     };
     let stored_app = stored_app.map_err(|e| refusal(e, lang))?;
     // The submit is stored and durable: from here on the answer is a success. A linked
-    // application that cannot be created is logged and written in the audit log, for the
-    // support team to create by hand, rather than answered as a failed submit.
+    // application that cannot be created is logged and written in the audit log, and the
+    // application page offers to create it again (`linked`), rather than answered as a
+    // failed submit.
     let created = if stored_app.status == Status::Accepted && stored_app.linked.is_none() {
-        create_linked(state, me, &stored_app, &stored, &decision).unwrap_or_else(|e| {
+        let programs: Vec<String> = decision.create.iter().map(|c| c.program.clone()).collect();
+        create_linked(state, me, &stored_app, &stored, &programs).unwrap_or_else(|e| {
             let (_, message) = crate::pages::status_and_message(e);
             tracing::error!("linked applications of {}: {message}", stored_app.number());
             let note = Audit::new(
@@ -228,66 +230,4 @@ fn refusal(e: StoreError, lang: Lang) -> Refused {
         _ => return Refused::Error(e.into()),
     };
     Refused::Error(ApiError::Conflict(message))
-}
-
-/// Creates, once, the applications the decision asks for: same client and representative,
-/// the people's profiles and the forms both programs use, linked both ways.
-fn create_linked(
-    state: &AppState,
-    me: &Account,
-    app: &Application,
-    stored: &Value,
-    decision: &Decision,
-) -> Result<Vec<Application>, ApiError> {
-    let catalogue = state.rules.current();
-    let mut created = Vec::new();
-    for c in &decision.create {
-        let Some(target) = catalogue.program(&c.program) else {
-            tracing::error!("linked program {} is not loaded", c.program);
-            continue;
-        };
-        let shared: Vec<String> = target.form_uses().map(|(f, _, _)| f.id.clone()).collect();
-        let people: Vec<Value> = stored
-            .get("people")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                let mut copy = serde_json::Map::new();
-                for (k, v) in p.as_object().into_iter().flatten() {
-                    if k == "role" || k == "profile" || shared.contains(k) {
-                        copy.insert(k.clone(), v.clone());
-                    }
-                }
-                Value::Object(copy)
-            })
-            .collect();
-        let new = state.store.create_application(
-            &NewApplication {
-                representative: app.representative,
-                client: app.client,
-                program: target.id().to_string(),
-                status: Status::Draft,
-                data: json!({ "people": people }),
-            },
-            &Audit::new(
-                me.email.clone(),
-                format!(
-                    "created the application ({}) linked with {}",
-                    target.id(),
-                    app.number()
-                ),
-            ),
-        )?;
-        state.store.link_applications(
-            app.id,
-            new.id,
-            &Audit::new(
-                me.email.clone(),
-                format!("linked {} and {}", app.number(), new.number()),
-            ),
-        )?;
-        created.push(new);
-    }
-    Ok(created)
 }

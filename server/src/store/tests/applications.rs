@@ -93,11 +93,47 @@ fn application_data_is_saved_and_applications_linked() {
         s.save_application_data(99, &json!({}), &audit("x")),
         Err(StoreError::NotFound { .. })
     ));
-    s.link_applications(a.id, b.id, &audit("linked")).unwrap();
-    assert_eq!(s.application(a.id).unwrap().unwrap().linked, Some(b.id));
-    assert_eq!(s.application(b.id).unwrap().unwrap().linked, Some(a.id));
-    assert!(s.link_applications(a.id, 99, &audit("x")).is_err());
-    assert_eq!(s.application(a.id).unwrap().unwrap().linked, Some(b.id));
+    assert_eq!(b.linked, None);
+
+    // The application a decision asks for: created and linked both ways at once.
+    let new = NewApplication {
+        representative: r.id,
+        client: c.id,
+        program: "apr.open-work-permit-outside-canada".into(),
+        status: Status::Draft,
+        data: json!({"people": []}),
+    };
+    let made = s
+        .create_linked_application(a.id, &new, &audit("created"), &audit("linked"))
+        .unwrap();
+    assert_eq!(made.linked, Some(a.id));
+    assert_eq!(s.application(made.id).unwrap().unwrap().linked, Some(a.id));
+    assert_eq!(s.application(a.id).unwrap().unwrap().linked, Some(made.id));
+    assert_eq!(s.application_data(made.id).unwrap(), Some(new.data.clone()));
+    let whats = |id| -> Vec<String> {
+        s.audit_of(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.what)
+            .collect()
+    };
+    assert_eq!(whats(made.id), ["created", "linked"]);
+    assert_eq!(whats(a.id).last().map(String::as_str), Some("linked"));
+    // Once only: a second try (or two at once) creates nothing more.
+    let count = s.applications_of(r.id).unwrap().len();
+    assert_eq!(
+        s.create_linked_application(a.id, &new, &audit("again"), &audit("again")),
+        Err(StoreError::AlreadyLinked {
+            application: a.id,
+            linked: made.id
+        })
+    );
+    assert!(matches!(
+        s.create_linked_application(99, &new, &audit("x"), &audit("x")),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(s.applications_of(r.id).unwrap().len(), count);
+    assert_eq!(s.application(a.id).unwrap().unwrap().linked, Some(made.id));
 }
 
 #[test]
