@@ -212,6 +212,14 @@ fn the_dashboard_groups_by_status_and_the_search_finds_by_every_filter() {
     assert!(
         by_status.body.contains(">A000000004</a>") && !by_status.body.contains(">A000000001</a>")
     );
+    // Every status an application can rest in is offered; "submitted" (never a resting
+    // status: the decision is made in the submit) is not.
+    for offered in ["draft", "returned", "accepted", "paper_only"] {
+        assert!(by_status
+            .body
+            .contains(&format!("<option value=\"{offered}\"")));
+    }
+    assert!(!by_status.body.contains("<option value=\"submitted\""));
     let none = b.get("/?client=nobody&lang=fr");
     assert!(
         none.body.contains("Aucune demande ne correspond"),

@@ -220,9 +220,13 @@ pub async fn dashboard(State(state): Shared, uri: Uri, headers: HeaderMap) -> Re
     )
 }
 
+/// The statuses the search offers: every one an application can be in. `Submitted` is left
+/// out: the decision is made in the submit itself, so no application rests in it, and a
+/// search for it could only ever find nothing.
 fn statuses(lang: Lang) -> Vec<Choice> {
     ORDER
         .iter()
+        .filter(|s| **s != Status::Submitted)
         .map(|s| Choice {
             value: s.as_str().into(),
             title: status_text(*s, lang).into(),
