@@ -26,6 +26,14 @@ fn prepared(
     (rep, app)
 }
 
+/// The text of the program's consent and declaration, as the signing page shows it.
+fn consent_text(program: &str) -> engine::Paragraphs {
+    let rules = common::rules().current();
+    let signatures = &rules.program(program).unwrap().manifest.signatures;
+    let consent = signatures.iter().find(|s| s.what == "consent-declaration");
+    consent.unwrap().text.clone()
+}
+
 fn stored(server: &Server, id: u64) -> Value {
     server.store.application_data(id).unwrap().unwrap()
 }
@@ -216,11 +224,15 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
     assert_eq!(sig["date"].as_str().unwrap().len(), 10);
     assert_eq!(sig["digest"].as_str().unwrap().len(), 64);
     assert!(sig["signed_at"].as_u64().unwrap() > 0);
+    // The wording signed is recorded: the declaration text as shown, both languages.
+    let wording = server::portal::wording_digest(&consent_text("pr.spouse-partner-children"));
+    assert_eq!(sig["wording"], wording.as_str());
     let audit = server.store.audit_of(id).unwrap();
     let last = audit.last().unwrap();
     assert_eq!(last.who, email);
     assert!(
-        last.what.contains("signed consent-declaration"),
+        last.what.contains("signed consent-declaration")
+            && last.what.contains(&format!("wording {}", &wording[..12])),
         "{}",
         last.what
     );
@@ -320,12 +332,26 @@ fn the_client_reviews_and_signs_and_the_representative_declares() {
         doc["declarations"]["no_paper_application"]["digest"],
         doc["signatures"][0]["digest"]
     );
-    assert!(server
-        .store
-        .audit_of(id)
+    let rules = common::rules().current();
+    let portal = rules
+        .program("pr.spouse-partner-children")
         .unwrap()
-        .iter()
-        .any(|a| a.what == "made the declaration representative"));
+        .portal_declarations();
+    assert_eq!(
+        doc["declarations"]["representative"]["wording"],
+        server::portal::wording_digest(&portal.representative).as_str()
+    );
+    assert_eq!(
+        doc["declarations"]["no_paper_application"]["wording"],
+        server::portal::wording_digest(&portal.no_paper_application).as_str()
+    );
+    assert_ne!(
+        doc["declarations"]["representative"]["wording"],
+        doc["declarations"]["no_paper_application"]["wording"]
+    );
+    assert!(server.store.audit_of(id).unwrap().iter().any(|a| a
+        .what
+        .starts_with("made the declaration representative, wording ")));
 
     // The representative changes an answer: signatures and declarations are stale.
     let mut profile_fields = Vec::new();

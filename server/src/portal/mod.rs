@@ -92,6 +92,17 @@ pub fn content_digest(doc: &Value) -> String {
     crate::auth::token::hex(&hasher.finalize())
 }
 
+/// The SHA-256 (hex) of a declaration's wording, both languages: stored with each signature
+/// and declaration, so that which text was agreed to stays provable after policy staff change
+/// the declaration files (they are not part of a program's version).
+pub fn wording_digest(text: &engine::Paragraphs) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let value = serde_json::to_value(text).expect("paragraphs serialise to JSON");
+    canonical(&value, &mut hasher);
+    crate::auth::token::hex(&hasher.finalize())
+}
+
 /// Feeds the hasher JSON text with every object's keys sorted (the workspace's serde_json
 /// keeps insertion order), so that the same content always gives the same digest. The text
 /// goes straight into the hasher: a submit computes this on every application it checks.

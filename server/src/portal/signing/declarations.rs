@@ -1,10 +1,10 @@
 //! The representative's two declarations (their own, once the client has signed, and that
 //! no paper application was already sent), stored in the document's `declarations` with the
-//! digest of the content they vouch for.
+//! digest of the content they vouch for and of the wording declared.
 
 use super::logic::{changeable_document, say, status};
 use crate::error::ApiError;
-use crate::portal::content_digest;
+use crate::portal::{content_digest, wording_digest};
 use crate::store::{now, Account, Application, Audit};
 use crate::AppState;
 use engine::{Lang, Program};
@@ -85,12 +85,21 @@ pub fn declare(
         *declarations = json!({});
     }
     let map = declarations.as_object_mut().expect("made an object above");
+    let portal = program.portal_declarations();
+    let wording = wording_digest(match which {
+        Declaration::Representative => &portal.representative,
+        Declaration::NoPaperApplication => &portal.no_paper_application,
+    });
     let what = if made {
         map.insert(
             which.key().into(),
-            json!({"by": me.email, "at": now(), "digest": digest}),
+            json!({"by": me.email, "at": now(), "digest": digest, "wording": wording}),
         );
-        format!("made the declaration {}", which.key())
+        format!(
+            "made the declaration {}, wording {}",
+            which.key(),
+            &wording[..12]
+        )
     } else {
         if map.remove(which.key()).is_none() {
             return Ok(());

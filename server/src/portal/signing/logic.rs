@@ -20,7 +20,7 @@ use super::names::fold_name;
 use crate::api::Text as ApiText;
 use crate::error::ApiError;
 use crate::pages::applications::fills;
-use crate::portal::content_digest;
+use crate::portal::{content_digest, wording_digest};
 use crate::store::{now, Account, Application, Audit};
 use crate::AppState;
 use engine::application::{fill_from_profile, Application as Doc};
@@ -399,7 +399,9 @@ pub fn sign(
         "date": today.to_string(),
         "signed_at": now(),
         "digest": content_digest(&stored),
+        "wording": wording_digest(n.text),
     });
+    let wording = wording_digest(n.text);
     let what = n.what.to_string();
     let person = n.person;
     let obj = stored
@@ -417,7 +419,10 @@ pub fn sign(
     list.push(signature);
     let audit = Audit::new(
         client.email.clone(),
-        format!("signed {what} for person {person} ({signer})"),
+        format!(
+            "signed {what} for person {person} ({signer}), wording {}",
+            &wording[..12]
+        ),
     );
     state
         .store
