@@ -391,6 +391,7 @@ pub fn sign(
         "self"
     };
     let read = stored.clone();
+    let wording = wording_digest(n.text);
     let signature = json!({
         "what": n.what,
         "person": n.person,
@@ -399,9 +400,8 @@ pub fn sign(
         "date": today.to_string(),
         "signed_at": now(),
         "digest": content_digest(&stored),
-        "wording": wording_digest(n.text),
+        "wording": wording,
     });
-    let wording = wording_digest(n.text);
     let what = n.what.to_string();
     let person = n.person;
     let obj = stored
