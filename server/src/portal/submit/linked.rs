@@ -19,16 +19,13 @@ use engine::Lang;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// The programs the stored decision on `app` asks to create that are not created yet: none
-/// unless it was accepted and is not linked.
-pub(crate) fn pending(state: &AppState, app: &Application) -> Result<Vec<String>, ApiError> {
+/// The programs the decision on `app` (as stored, JSON) asks to create that are not created
+/// yet: none unless it was accepted and is not linked.
+pub(crate) fn awaiting(app: &Application, decision: &Value) -> Vec<String> {
     if app.status != Status::Accepted || app.linked.is_some() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let Some(stored) = state.store.decision(app.id)? else {
-        return Ok(Vec::new());
-    };
-    Ok(programs_to_create(&stored.decision))
+    programs_to_create(decision)
 }
 
 /// The `create` list of a decision (as stored, JSON): the program of each.
@@ -117,7 +114,10 @@ fn create_pending(
             crate::store::application_number(other)
         )));
     }
-    let programs = pending(state, app)?;
+    let programs = match state.store.decision(app.id)? {
+        Some(d) => awaiting(app, &d.decision),
+        None => Vec::new(),
+    };
     if programs.is_empty() {
         return Err(ApiError::Conflict(format!(
             "The decision on application {} does not ask for a linked application.",

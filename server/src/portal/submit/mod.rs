@@ -94,13 +94,21 @@ fn linked(state: &AppState, app: &Application, lang: Lang) -> Option<Linked> {
 /// the linked application, and what is missing before a submit (or the submit button).
 pub(crate) fn section(v: &AppView) -> Option<Value> {
     let lang = v.page.lang;
-    let decision = match v.state.store.decision(v.app.id) {
-        Ok(d) => d.map(|d| view::decision(&d.decision, lang, &view::names(v.doc))),
-        Err(e) => {
-            tracing::error!("decision of {}: {e}", v.app.number());
-            None
-        }
-    };
+    let stored = v.state.store.decision(v.app.id).unwrap_or_else(|e| {
+        tracing::error!("decision of {}: {e}", v.app.number());
+        None
+    });
+    let decision = stored
+        .as_ref()
+        .map(|d| view::decision(&d.decision, lang, &view::names(v.doc)));
+    // A linked application the submit could not create: offered again.
+    let to_create: Vec<String> = stored
+        .as_ref()
+        .map(|d| linked::awaiting(v.app, &d.decision))
+        .unwrap_or_default()
+        .iter()
+        .map(|p| program_title(v.state, p, lang))
+        .collect();
     let mut groups = Vec::new();
     let mut problem = None;
     if v.app.status.can_submit() {
@@ -112,16 +120,6 @@ pub(crate) fn section(v: &AppView) -> Option<Value> {
             Err(message) => problem = Some(message.clone()),
         }
     }
-    // A linked application the submit could not create: offered again.
-    let to_create: Vec<String> = linked::pending(v.state, v.app)
-        .unwrap_or_else(|e| {
-            let (_, message) = status_and_message(e);
-            tracing::error!("linked applications of {}: {message}", v.app.number());
-            Vec::new()
-        })
-        .iter()
-        .map(|p| program_title(v.state, p, lang))
-        .collect();
     Some(context! {
         id => v.app.id,
         can_submit => v.app.status.can_submit(),
