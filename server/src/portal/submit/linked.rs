@@ -180,8 +180,10 @@ pub(super) fn linked_of(state: &AppState, created: &[Application], lang: Lang) -
 /// already or its decision asks for none.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/linked",
     params(("id" = String, Path, description = "Application number or id")),
-    responses((status = 200, body = CreatedAnswer), (status = 404, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = CreatedAnswer),
+              (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody),
+              (status = 409, description = "Linked already, or the decision asks for none", body = crate::error::ErrorBody)))]
 pub(super) async fn api_linked(
     state: Shared,
     me: CurrentAccount,
