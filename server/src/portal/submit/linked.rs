@@ -7,7 +7,7 @@
 use super::{api_lang, Linked};
 use crate::auth::session::CurrentAccount;
 use crate::error::ApiError;
-use crate::pages::applications::{own, program_title, Own, Shared};
+use crate::pages::applications::{own, Own, Shared};
 use crate::pages::{see_other, status_and_message};
 use crate::store::{Account, Application, Audit, NewApplication, Status};
 use crate::AppState;
@@ -15,7 +15,6 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use engine::Lang;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -164,17 +163,6 @@ pub struct CreatedAnswer {
     pub created: Vec<Linked>,
 }
 
-pub(super) fn linked_of(state: &AppState, created: &[Application], lang: Lang) -> Vec<Linked> {
-    created
-        .iter()
-        .map(|a| Linked {
-            id: a.id,
-            number: a.number(),
-            program: program_title(state, &a.program, lang),
-        })
-        .collect()
-}
-
 /// Create the linked application an accepted application's decision asks for (the open work
 /// permit of a Ukraine 2022 OWP) when the submit could not create it. 409 when it is linked
 /// already or its decision asks for none.
@@ -198,7 +186,10 @@ pub(super) async fn api_linked(
     };
     match create_pending(&state, &me.account, &app) {
         Ok(created) => Json(CreatedAnswer {
-            created: linked_of(&state, &created, lang),
+            created: created
+                .iter()
+                .map(|a| Linked::of(&state, a, lang))
+                .collect(),
         })
         .into_response(),
         Err(e) => e.into_response(),

@@ -81,13 +81,20 @@ pub struct Linked {
     pub program: String,
 }
 
+impl Linked {
+    /// How a linked application is named: its number and its program's title.
+    pub(crate) fn of(state: &AppState, app: &Application, lang: Lang) -> Linked {
+        Linked {
+            id: app.id,
+            number: app.number(),
+            program: program_title(state, &app.program, lang),
+        }
+    }
+}
+
 fn linked(state: &AppState, app: &Application, lang: Lang) -> Option<Linked> {
     let other = state.store.application(app.linked?).ok()??;
-    Some(Linked {
-        id: other.id,
-        number: other.number(),
-        program: program_title(state, &other.program, lang),
-    })
+    Some(Linked::of(state, &other, lang))
 }
 
 /// This concern's section of the application page: the decision if there is one, links to
@@ -376,7 +383,11 @@ pub async fn api_submit(
     };
     match submit(&state, &me.account, &app, &program, lang).await {
         Ok(done) => {
-            let created = linked::linked_of(&state, &done.created, lang);
+            let created = done
+                .created
+                .iter()
+                .map(|a| Linked::of(&state, a, lang))
+                .collect();
             // Nothing blocked the submit a moment ago: no need to check again.
             match detail_with(&state, &done.app, lang, Some(done.decision), Vec::new()) {
                 Ok(application) => Json(SubmitAnswer {
